@@ -1,0 +1,72 @@
+# CityPulse — the two commands that matter: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+CITYPULSE_HOME ?= $(CURDIR)/data
+CITYPULSE_REPO := $(CURDIR)
+VENV := .venv
+SVENV := .venv-superset
+export CITYPULSE_HOME CITYPULSE_REPO
+# The committed environment (telemetry off, Airflow/dbt paths): one file for make and Python.
+include config/citypulse.env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/citypulse.env)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help venv venv-superset system-deps demo demo-stop test lint typecheck unit docs bench bench-smoke clean-data
+
+help:
+	@echo "make demo    sample exports -> land -> build -> evaluate -> report -> Superset + Airflow on localhost"
+	@echo "make test    the whole suite (ruff, mypy, unit, integration, Airflow, dbt, GX, Superset, browser)"
+	@echo "make venv | venv-superset | docs | bench | bench-smoke | clean-data"
+
+# --- environments: created once, reinstalled only when the pins change (stamp files) ---
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements/pipeline.txt pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/pipeline.txt
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+venv-superset: $(SVENV)/.installed
+$(SVENV)/.installed: requirements/superset.txt
+	@test -x $(SVENV)/bin/python || $(PYTHON) -m venv $(SVENV)
+	$(SVENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/superset.txt
+	@touch $@
+
+# Chromium for browser tests; installed from Debian where we are allowed to, otherwise explained.
+system-deps:
+	@bash scripts/system-deps.sh
+
+# --- the main job on the embedded default ---
+demo: venv venv-superset
+	$(VENV)/bin/python -m citypulse.demo
+
+demo-stop: venv
+	$(VENV)/bin/python -m citypulse.demo stop
+
+# --- the whole suite ---
+lint: venv
+	$(VENV)/bin/ruff check plugins dags tests bench
+	$(VENV)/bin/ruff format --check plugins dags tests bench
+
+typecheck: venv
+	$(VENV)/bin/mypy plugins/citypulse
+
+unit: venv
+	$(VENV)/bin/python -m pytest tests -q -p no:cacheprovider
+
+test: venv venv-superset system-deps lint typecheck
+	$(VENV)/bin/python scripts/run_pytest.py tests
+
+docs: venv
+	cd dbt_project && ../$(VENV)/bin/dbt docs generate --target-path target
+
+bench: venv
+	$(VENV)/bin/python -m bench.run
+
+bench-smoke: venv
+	$(VENV)/bin/python -m bench.run --smoke
+
+clean-data:
+	rm -rf "$(CITYPULSE_HOME)"

@@ -1,0 +1,1 @@
+"""The lake: canonical typed parquet written by landing and read by dbt."""

@@ -1,0 +1,134 @@
+"""Canonical lake entities (contract: ../shared/design.md, "Canonical lake entities").
+
+Counts are Int64 and NULL means unknown, never 0. Timestamps are UTC (tz-aware ``Datetime("us", "UTC")``).
+Every row carries ``ingest_id`` (sha256 of the source file) and ``source_row`` (1-based data row).
+dbt's sources read these files; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+UTC_TS = pl.Datetime("us", "UTC")
+
+_LINEAGE = {"ingest_id": pl.String, "source_row": pl.Int64}
+
+POST_OBSERVATIONS: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "account_id": pl.String(),
+    "account_name": pl.String(),
+    "post_id": pl.String(),
+    "post_url": pl.String(),
+    "published_at": UTC_TS,
+    "title": pl.String(),
+    "text": pl.String(),
+    "post_type": pl.String(),
+    "duration_s": pl.Float64(),
+    "observed_at": UTC_TS,
+    "views": pl.Int64(),
+    "likes": pl.Int64(),
+    "comments": pl.Int64(),
+    "shares": pl.Int64(),
+    "saves": pl.Int64(),
+    "impressions": pl.Int64(),
+    "reach": pl.Int64(),
+    "followers_gained": pl.Int64(),
+    "completion_rate": pl.Float64(),
+    "source_keyword": pl.String(),
+    "ip_location": pl.String(),
+}
+
+ACCOUNT_OBSERVATIONS: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "account_id": pl.String(),
+    "account_name": pl.String(),
+    "verified": pl.Boolean(),
+    "verified_type": pl.String(),
+    "followers": pl.Int64(),
+    "following": pl.Int64(),
+    "posts_count": pl.Int64(),
+    "likes_total": pl.Int64(),
+    "description": pl.String(),
+    "location": pl.String(),
+    "observed_at": UTC_TS,
+}
+
+ACCOUNT_DAILY: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "account_id": pl.String(),
+    "date": pl.Date(),
+    "followers": pl.Int64(),
+    "followers_gained": pl.Int64(),
+    "followers_lost": pl.Int64(),
+    "views": pl.Int64(),
+    "profile_views": pl.Int64(),
+    "likes": pl.Int64(),
+    "comments": pl.Int64(),
+    "shares": pl.Int64(),
+}
+
+TOPIC_OBSERVATIONS: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "topic": pl.String(),
+    "topic_raw": pl.String(),
+    "reads": pl.Int64(),
+    "discussions": pl.Int64(),
+    "interactions": pl.Int64(),
+    "originals": pl.Int64(),
+    "hot_rank": pl.Int64(),
+    "is_hot_search": pl.Boolean(),
+    "observed_at": UTC_TS,
+}
+
+ENTITIES: dict[str, dict[str, pl.DataType]] = {
+    "post_observations": POST_OBSERVATIONS,
+    "account_observations": ACCOUNT_OBSERVATIONS,
+    "account_daily": ACCOUNT_DAILY,
+    "topic_observations": TOPIC_OBSERVATIONS,
+}
+
+INGESTS: dict[str, pl.DataType] = {
+    "ingest_id": pl.String(),
+    "original_name": pl.String(),
+    "platform": pl.String(),
+    "adapter": pl.String(),
+    "size_bytes": pl.Int64(),
+    "encoding": pl.String(),
+    "observed_at": UTC_TS,
+    "observed_at_source": pl.String(),  # manifest | filename | mtime | content
+    "landed_at": UTC_TS,
+    "status": pl.String(),  # landed | duplicate | quarantined
+    "rows_in": pl.Int64(),
+    "rows_landed": pl.Int64(),
+    "rows_rejected": pl.Int64(),
+    "error": pl.String(),
+    "raw_path": pl.String(),
+}
+
+REJECTS: dict[str, pl.DataType] = {
+    "ingest_id": pl.String(),
+    "source_row": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "reason": pl.String(),
+    "record": pl.String(),
+}
+
+PLATFORMS = ("douyin", "weibo", "youtube", "x", "facebook", "instagram", "tiktok")
+
+
+def full_schema(entity: str) -> dict[str, pl.DataType]:
+    """The entity's columns followed by the lineage columns every lake row carries."""
+    return {**ENTITIES[entity], **{k: v() for k, v in _LINEAGE.items()}}
+
+
+def conform(frame: pl.LazyFrame | pl.DataFrame, entity: str) -> pl.LazyFrame:
+    """Select the entity's columns in contract order, adding missing ones as typed NULLs."""
+    lf = frame.lazy()
+    present = set(lf.collect_schema().names())
+    return lf.select(
+        [
+            (pl.col(name) if name in present else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in full_schema(entity).items()
+        ]
+    )

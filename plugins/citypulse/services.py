@@ -1,0 +1,106 @@
+"""Background services of the embedded default (Airflow, Superset) as pid-tracked processes.
+
+Each service is one process group started in its own session; its pid and command line are
+recorded under ``$CITYPULSE_HOME/run/`` so that stopping kills exactly what was started (a
+recycled pid running something else is left alone).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from citypulse.settings import Settings
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    pid: int
+    log: Path
+
+
+def run_dir(settings: Settings) -> Path:
+    path = settings.home / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def start(settings: Settings, name: str, argv: Sequence[str], env: dict[str, str],
+          cwd: Path | None = None) -> Service:
+    """Start ``argv`` in the background, logging to ``$CITYPULSE_HOME/logs/<name>.log``."""
+    stop(settings, name)
+    logs = settings.home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"{name}.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=env, cwd=cwd, start_new_session=True)
+    record = {"pid": proc.pid, "argv": list(argv), "cmdline": _cmdline(proc.pid)}
+    (run_dir(settings) / f"{name}.json").write_text(json.dumps(record))
+    return Service(name, proc.pid, log)
+
+
+def stop(settings: Settings, name: str, timeout: float = 20.0) -> bool:
+    """Stop the service started under ``name``; True if something was running."""
+    record_file = run_dir(settings) / f"{name}.json"
+    if not record_file.exists():
+        return False
+    record = json.loads(record_file.read_text())
+    pid = int(record["pid"])
+    running = _cmdline(pid)
+    if running and running == record.get("cmdline", running):
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _cmdline(pid):
+            time.sleep(0.2)
+        if _cmdline(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    record_file.unlink(missing_ok=True)
+    return bool(running)
+
+
+def stop_all(settings: Settings) -> list[str]:
+    return [p.stem for p in sorted(run_dir(settings).glob("*.json")) if stop(settings, p.stem)]
+
+
+def wait_http(url: str, timeout: float = 180.0, service: Service | None = None) -> int:
+    """Poll ``url`` until it answers below 500; fail early if the service process died."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if service is not None and not _cmdline(service.pid):
+            tail = service.log.read_text(errors="replace")[-2000:] if service.log.exists() else ""
+            raise RuntimeError(f"{service.name} exited while starting; last log lines:\n{tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                return int(resp.status)
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return int(exc.code)
+            last = f"HTTP {exc.code}"
+        except (urllib.error.URLError, OSError) as exc:
+            last = str(exc)
+        time.sleep(1.0)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s ({last})")

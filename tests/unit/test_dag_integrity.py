@@ -1,0 +1,50 @@
+"""Every DAG file imports cleanly, every contracted DAG id exists, and parsing stays cheap."""
+
+from __future__ import annotations
+
+import pytest
+
+from citypulse.environment import apply
+from citypulse.settings import Settings
+
+EXPECTED = {"citypulse_land", "citypulse_warehouse", "citypulse_monthly_evaluation"}
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("dag-integrity")
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("CITYPULSE_HOME", str(home))
+    settings = Settings.from_env().ensure()
+    apply(settings)
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(settings.repo / "dags"))
+    yield bag
+    monkey.undo()
+
+
+def test_no_import_errors(dagbag) -> None:
+    assert dagbag.import_errors == {}, dagbag.import_errors
+
+
+def test_expected_dag_ids_present(dagbag) -> None:
+    assert EXPECTED <= set(dagbag.dag_ids), sorted(dagbag.dag_ids)
+
+
+def test_each_dag_file_parses_under_two_seconds(dagbag) -> None:
+    stats = dagbag.dagbag_stats
+    assert stats, "DagBag recorded no parse statistics"
+    slow = {s.file: s.duration.total_seconds() for s in stats if s.duration.total_seconds() >= 2.0}
+    assert not slow, f"DAG files parsing in 2 s or more: {slow}"
+
+
+def test_land_dag_maps_one_task_per_file(dagbag) -> None:
+    dag = dagbag.dags["citypulse_land"]
+    assert dag.max_active_runs == 1
+    land = dag.get_task("land")
+    assert land.__class__.__name__.endswith("MappedOperator")
+    outlets = [o.uri for o in dag.get_task("announce").outlets]
+    from airflow.sdk import Asset
+
+    assert outlets == [Asset("citypulse://lake").uri]
