@@ -13,11 +13,12 @@ include config/citypulse.env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/citypulse.env)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv venv-superset system-deps demo demo-stop test lint typecheck unit docs bench bench-smoke clean-data
+.PHONY: help venv venv-superset system-deps manifest demo demo-stop stack stack-down test-stack test lint typecheck unit docs bench bench-smoke clean-data
 
 help:
 	@echo "make demo    sample exports -> land -> build -> evaluate -> report -> Superset + Airflow on localhost"
 	@echo "make test    the whole suite (ruff, mypy, unit, integration, Airflow, dbt, GX, Superset, browser)"
+	@echo "make stack | stack-down   the production topology as local processes (make test-stack tests it)"
 	@echo "make venv | venv-superset | docs | bench | bench-smoke | clean-data"
 
 # --- environments: created once, reinstalled only when the pins change (stamp files) ---
@@ -45,10 +46,21 @@ demo: venv venv-superset
 demo-stop: venv
 	$(VENV)/bin/python -m citypulse.demo stop
 
+# --- the production topology as local processes (PostgreSQL, Redis, Celery; see docs/operations.md) ---
+stack: venv venv-superset
+	$(VENV)/bin/python -m citypulse.stack up
+
+stack-down: venv
+	$(VENV)/bin/python -m citypulse.stack down
+
+# The end-to-end system test through the real scheduler and Celery worker: long, run on its own.
+test-stack: venv venv-superset system-deps
+	$(VENV)/bin/python scripts/run_pytest.py tests/stack tests/notify
+
 # --- the whole suite ---
 lint: venv
-	$(VENV)/bin/ruff check plugins dags tests bench
-	$(VENV)/bin/ruff format --check plugins dags tests bench
+	$(VENV)/bin/ruff check plugins dags tests bench superset
+	$(VENV)/bin/ruff format --check plugins dags tests bench superset
 
 typecheck: venv
 	$(VENV)/bin/mypy plugins/citypulse
@@ -56,8 +68,12 @@ typecheck: venv
 unit: venv
 	$(VENV)/bin/python -m pytest tests -q -p no:cacheprovider
 
-test: venv venv-superset system-deps lint typecheck
-	$(VENV)/bin/python scripts/run_pytest.py tests
+test: venv venv-superset system-deps lint typecheck manifest
+	$(VENV)/bin/python scripts/run_pytest.py tests -m "not system"
+
+# The dbt manifest the warehouse DAG renders from (Cosmos reads it at parse time; dbt parse only when stale).
+manifest: venv
+	$(VENV)/bin/python -c "from citypulse.settings import get_settings; from citypulse.warehouse.manifest import ensure_manifest; print(ensure_manifest(get_settings().ensure()))"
 
 docs: venv
 	cd dbt_project && ../$(VENV)/bin/dbt docs generate --target-path target

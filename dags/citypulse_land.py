@@ -1,6 +1,9 @@
-"""citypulse_land — land every new inbox file (one mapped task per file), then announce the lake.
+"""citypulse_land — land every new inbox file (one mapped task per file), validate the batch with
+the lake GX suites once, then announce the lake.
 
-Wiring only: the logic is citypulse.landing (unit-tested there). The lake asset triggers
+Wiring only: the logic is citypulse.landing, citypulse.quality.lake_batch and
+citypulse.orchestration.landing (unit-tested there). ``validate`` runs even when a file's task
+failed (all_done), so the files that did land are checked. The lake asset triggers
 citypulse_warehouse; it is emitted only when at least one file actually landed.
 """
 
@@ -11,9 +14,11 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Asset, dag, task
 
+from citypulse.notify import notify_failure
+
 LAKE = Asset("citypulse://lake")
 
-default_args = {"retries": 2, "retry_delay": timedelta(minutes=1)}
+default_args = {"retries": 2, "retry_delay": timedelta(minutes=1), "on_failure_callback": notify_failure}
 
 
 @dag(
@@ -37,13 +42,17 @@ def citypulse_land() -> None:
 
     @task(max_active_tis_per_dagrun=4)
     def land(path: str) -> dict:
-        from pathlib import Path
-
-        from citypulse.landing.runner import land_file
+        from citypulse.orchestration.landing import land_path
         from citypulse.settings import get_settings
 
-        settings = get_settings().ensure()
-        return land_file(settings, Path(path), settings.inbox).to_json()
+        return land_path(get_settings().ensure(), path)
+
+    @task(trigger_rule="all_done")
+    def validate(results: list[dict]) -> dict:
+        from citypulse.orchestration.landing import validate_landed
+        from citypulse.settings import get_settings
+
+        return validate_landed(get_settings().ensure(), list(results))
 
     @task(outlets=[LAKE], trigger_rule="all_done")
     def announce(results: list[dict]) -> dict:
@@ -52,7 +61,8 @@ def citypulse_land() -> None:
         # Raises AirflowSkipException when nothing new landed, so no lake event is emitted.
         return announce_landing(list(results))
 
-    announce(land.expand(path=discover()))
+    landed = land.expand(path=discover())
+    validate(landed) >> announce(landed)
 
 
 citypulse_land()

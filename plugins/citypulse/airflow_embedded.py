@@ -17,7 +17,9 @@ from citypulse import credentials
 from citypulse.environment import process_env
 from citypulse.settings import Settings
 
-POOLS = {"duckdb_writer": (1, "DuckDB allows one writer: every task that writes a DuckDB file takes this slot")}
+POOLS = {
+    "duckdb_writer": (1, "DuckDB allows one writer: every task that writes a DuckDB file takes this slot")
+}
 ADMIN = "admin"
 
 
@@ -26,8 +28,9 @@ def airflow_bin() -> str:
 
 
 def airflow_env(settings: Settings, port: int | None = None) -> dict[str, str]:
-    secrets_ = credentials.section(settings, "airflow", {"jwt_secret": 32, "api_secret_key": 32,
-                                                         "admin_password": 12})
+    secrets_ = credentials.section(
+        settings, "airflow", {"jwt_secret": 32, "api_secret_key": 32, "admin_password": 12}
+    )
     port = port or int(os.environ.get("CITYPULSE_AIRFLOW_PORT", "8080"))
     passwords_file = settings.airflow_home / "simple_auth_manager_passwords.json"
     return process_env(
@@ -69,12 +72,21 @@ def prepare(settings: Settings) -> dict[str, str]:
     return env
 
 
-def run(settings: Settings, args: list[str], env: dict[str, str] | None = None,
-        timeout: int = 900) -> subprocess.CompletedProcess[str]:
+def run(
+    settings: Settings, args: list[str], env: dict[str, str] | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
     """Run the airflow CLI; raise with its output when it fails."""
-    proc = subprocess.run([airflow_bin(), *args], env=env or airflow_env(settings), capture_output=True,
-                          text=True, timeout=timeout, cwd=settings.home)
+    proc = subprocess.run(
+        [airflow_bin(), *args],
+        env=env or airflow_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=settings.home,
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"airflow {' '.join(args)} failed ({proc.returncode}):\n"
-                           f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}")
+        raise RuntimeError(
+            f"airflow {' '.join(args)} failed ({proc.returncode}):\n"
+            f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+        )
     return proc

@@ -46,8 +46,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from citypulse.evaluation.run import evaluate
 
-    run_id = evaluate(get_settings().ensure(), args.period, restate=args.restate,
-                      allow_incomplete=args.allow_incomplete)
+    run_id = evaluate(
+        get_settings().ensure(), args.period, restate=args.restate, allow_incomplete=args.allow_incomplete
+    )
     print(run_id)
     return 0
 
@@ -109,8 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("evaluate", _cmd_evaluate, "freeze the monthly evaluation run of a period; prints its run_id")
     p.add_argument("--period", required=True, type=_period, help="YYYY-MM")
     p.add_argument("--restate", action="store_true", help="make a new official run for a period that has one")
-    p.add_argument("--allow-incomplete", action="store_true",
-                   help="evaluate although registered official accounts lack data (recorded in the run)")
+    p.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="evaluate although registered official accounts lack data (recorded in the run)",
+    )
 
     p = add("report", _cmd_report, "write the evaluation report of a period (self-contained HTML, Chinese)")
     p.add_argument("--period", required=True, type=_period)

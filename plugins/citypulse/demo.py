@@ -14,23 +14,16 @@ import os
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 from citypulse import airflow_embedded, credentials, services
 from citypulse.environment import apply
 from citypulse.settings import Settings, get_settings
 
+DEMO_CITIES = 7  # every city of dbt_project/seeds/cities.csv, so the completeness check holds
+
 
 def _say(message: str) -> None:
     print(f"[demo] {message}", flush=True)
-
-
-def latest_complete_period(max_observed: dt.datetime, maturity_days: int = 7) -> str:
-    """The latest month whose posts have matured (month end + maturity ≤ newest observation)."""
-    cutoff = (max_observed - dt.timedelta(days=maturity_days)).date()
-    first_of_cutoff_month = cutoff.replace(day=1)
-    last_month_end = first_of_cutoff_month - dt.timedelta(days=1)
-    return f"{last_month_end.year:04d}-{last_month_end.month:02d}"
 
 
 def _max_observed(settings: Settings) -> dt.datetime:
@@ -45,6 +38,7 @@ def _max_observed(settings: Settings) -> dt.datetime:
 
 
 def run_pipeline(settings: Settings) -> dict[str, str]:
+    from citypulse.evaluation.period import latest_complete_period
     from citypulse.evaluation.run import evaluate
     from citypulse.landing.runner import land_inbox
     from citypulse.report.render import write_report
@@ -52,8 +46,12 @@ def run_pipeline(settings: Settings) -> dict[str, str]:
     from citypulse.warehouse.build import build
 
     _say(f"data home: {settings.home}")
-    summary = generate(settings.inbox, seed=42)
-    _say(f"sample exports written to {settings.inbox}: {summary.get('files', '?')} files")
+    if any(settings.inbox.iterdir()):
+        _say(f"inbox {settings.inbox} already has files: landing what is new there (no new sample)")
+    else:
+        # Every registered city, two months: the latest one is complete and evaluable.
+        summary = generate(settings.inbox, cities=DEMO_CITIES, months=2, seed=42)
+        _say(f"sample exports written to {settings.inbox}: {summary.get('files', '?')} files")
 
     landed = land_inbox(settings, settings.inbox)
     statuses: dict[str, int] = {}
@@ -66,9 +64,16 @@ def run_pipeline(settings: Settings) -> dict[str, str]:
         raise RuntimeError(f"warehouse build failed: {outcome.to_json()}")
     _say(f"warehouse published: {settings.serving_db}")
 
-    period = latest_complete_period(_max_observed(settings))
+    # The data's "now", not the wall clock: exports of day 7 are what the run of the 8th evaluates.
+    period = latest_complete_period(_max_observed(settings) + dt.timedelta(days=1))
     run_id = evaluate(settings, period)
     _say(f"evaluation {period}: run {run_id}")
+    # Republish so the eval_* marts (read from the frozen run) reach Superset; the Airflow
+    # equivalent is citypulse_warehouse being scheduled on the evaluations asset.
+    outcome = build(settings)
+    if outcome.exit_code != 0:
+        raise RuntimeError(f"warehouse rebuild after the evaluation failed: {outcome.to_json()}")
+    _say("warehouse republished with the evaluation marts")
 
     report = write_report(settings, period, settings.reports / f"citypulse-{period}.html")
     _say(f"report: {report}")
@@ -77,7 +82,8 @@ def run_pipeline(settings: Settings) -> dict[str, str]:
 
 def serve(settings: Settings) -> dict[str, str]:
     from citypulse.superset import bootstrap as superset_bootstrap
-    from citypulse.superset import server as superset_server
+    from citypulse.superset.runtime import superset_env
+    from citypulse.superset.server import gunicorn_argv
 
     if superset_bootstrap.bootstrap(settings) != 0:
         raise RuntimeError("superset-bootstrap failed")
@@ -93,7 +99,15 @@ def serve(settings: Settings) -> dict[str, str]:
     services.wait_http(f"{airflow_url}/api/v2/monitor/health", service=api)
 
     ss_port = int(os.environ.get("CITYPULSE_SUPERSET_PORT", "8088"))
-    superset_url = superset_server.start(settings, ss_port)
+    superset = services.start(
+        settings,
+        "superset",
+        gunicorn_argv(settings, ss_port),
+        superset_env(settings),
+        cwd=settings.superset_home,
+    )
+    superset_url = f"http://localhost:{ss_port}"
+    services.wait_http(f"{superset_url}/health", service=superset)
     return {"airflow": airflow_url, "superset": superset_url}
 
 
@@ -110,13 +124,16 @@ def main() -> int:
     creds = credentials.load(settings)
     airflow_pw = creds.get("airflow", {}).get("admin_password", "?")
     _say(f"serving (ready in {time.monotonic() - started:.0f}s)")
-    print(f"""
-  Airflow   {urls['airflow']}   user admin / password in {settings.credentials_file} (airflow.admin_password)
-  Superset  {urls['superset']}   user admin / password in {settings.credentials_file} (superset.admin_password)
-  Report    {results['report']}   (period {results['period']}, run {results['run_id']})
+    print(
+        f"""
+  Airflow   {urls["airflow"]}   user admin / password in {settings.credentials_file} (airflow.admin_password)
+  Superset  {urls["superset"]}   user admin / password in {settings.credentials_file} (superset.admin_password)
+  Report    {results["report"]}   (period {results["period"]}, run {results["run_id"]})
   Credentials file (0600): {settings.credentials_file}
   Stop the services:  make demo-stop
-""", flush=True)
+""",
+        flush=True,
+    )
     # The passwords are generated per data home; print them once for the person at the terminal.
     if sys.stdout.isatty():
         print(f"  Airflow admin password: {airflow_pw}")
@@ -129,13 +146,17 @@ def check_login(settings: Settings) -> None:
 
     port = int(os.environ.get("CITYPULSE_AIRFLOW_PORT", "8080"))
     pw = credentials.load(settings)["airflow"]["admin_password"]
-    req = urllib.request.Request(f"http://localhost:{port}/auth/token", method="POST",
-                                 data=json.dumps({"username": "admin", "password": pw}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"http://localhost:{port}/auth/token",
+        method="POST",
+        data=json.dumps({"username": "admin", "password": pw}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=10) as resp:
         token = json.loads(resp.read())["access_token"]
-    health = urllib.request.Request(f"http://localhost:{port}/api/v2/monitor/health",
-                                    headers={"Authorization": f"Bearer {token}"})
+    health = urllib.request.Request(
+        f"http://localhost:{port}/api/v2/monitor/health", headers={"Authorization": f"Bearer {token}"}
+    )
     with urllib.request.urlopen(health, timeout=10) as resp:
         assert resp.status == 200
 

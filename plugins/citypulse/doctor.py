@@ -26,8 +26,16 @@ TELEMETRY_OFF = {
     "SCARF_ANALYTICS": "false",
     "DO_NOT_TRACK": "1",
 }
-PIPELINE_PACKAGES = ("apache-airflow", "dbt-core", "dbt-duckdb", "astronomer-cosmos",
-                     "great-expectations", "polars", "duckdb", "fastexcel")
+PIPELINE_PACKAGES = (
+    "apache-airflow",
+    "dbt-core",
+    "dbt-duckdb",
+    "astronomer-cosmos",
+    "great-expectations",
+    "polars",
+    "duckdb",
+    "fastexcel",
+)
 
 
 @dataclass
@@ -56,8 +64,13 @@ def _pipeline_checks(settings: Settings) -> list[Check]:
             checks.append(Check(f"pipeline:{package}", False, "not installed — run `make venv`"))
             continue
         want = pins.get(package)
-        checks.append(Check(f"pipeline:{package}", installed == want,
-                            installed if installed == want else f"{installed}, pinned {want} — run `make venv`"))
+        checks.append(
+            Check(
+                f"pipeline:{package}",
+                installed == want,
+                installed if installed == want else f"{installed}, pinned {want} — run `make venv`",
+            )
+        )
     return checks
 
 
@@ -66,14 +79,18 @@ def _superset_checks(settings: Settings) -> list[Check]:
     if not py.exists():
         return [Check("superset-env", False, f"{py} missing — run `make venv-superset`")]
     pins = _pins(settings.repo / "requirements" / "superset.txt")
-    probe = ("import json, importlib.metadata as m; "
-             "print(json.dumps({p: m.version(p) for p in ('apache-superset', 'duckdb', 'duckdb-engine')}))")
+    probe = (
+        "import json, importlib.metadata as m; "
+        "print(json.dumps({p: m.version(p) for p in ('apache-superset', 'duckdb', 'duckdb-engine')}))"
+    )
     out = subprocess.run([str(py), "-c", probe], capture_output=True, text=True, timeout=60)
     if out.returncode != 0:
         return [Check("superset-env", False, out.stderr.strip()[-300:])]
     found = json.loads(out.stdout)
-    return [Check(f"superset:{p}", v == pins.get(p), v if v == pins.get(p) else f"{v}, pinned {pins.get(p)}")
-            for p, v in found.items()]
+    return [
+        Check(f"superset:{p}", v == pins.get(p), v if v == pins.get(p) else f"{v}, pinned {pins.get(p)}")
+        for p, v in found.items()
+    ]
 
 
 def _home_check(settings: Settings) -> Check:
@@ -95,19 +112,33 @@ def _telemetry_checks(settings: Settings) -> list[Check]:
         ok = committed == off and live == off
         checks.append(Check(f"telemetry:{key}", ok, f"committed={committed} live={live}"))
     dbt_cfg = (settings.dbt_project / "dbt_project.yml").read_text()
-    checks.append(Check("telemetry:dbt_project flags", "send_anonymous_usage_stats: false" in dbt_cfg,
-                        "dbt_project.yml flags.send_anonymous_usage_stats"))
+    checks.append(
+        Check(
+            "telemetry:dbt_project flags",
+            "send_anonymous_usage_stats: false" in dbt_cfg,
+            "dbt_project.yml flags.send_anonymous_usage_stats",
+        )
+    )
     superset_cfg = settings.repo / "superset" / "superset_config.py"
     if superset_cfg.exists():
         text = superset_cfg.read_text()
-        checks.append(Check("telemetry:superset", "SCARF_ANALYTICS = False" in text,
-                            "superset_config.py sets SCARF_ANALYTICS = False"))
+        checks.append(
+            Check(
+                "telemetry:superset",
+                "SCARF_ANALYTICS = False" in text,
+                "superset_config.py sets SCARF_ANALYTICS = False",
+            )
+        )
     return checks
 
 
 def collect(settings: Settings) -> list[Check]:
-    return [*_pipeline_checks(settings), *_superset_checks(settings), _home_check(settings),
-            *_telemetry_checks(settings)]
+    return [
+        *_pipeline_checks(settings),
+        *_superset_checks(settings),
+        _home_check(settings),
+        *_telemetry_checks(settings),
+    ]
 
 
 def run_checks(settings: Settings, as_json: bool = False) -> int:

@@ -1,15 +1,13 @@
 """Background services of the embedded default (Airflow, Superset) as pid-tracked processes.
 
-Each service is one process group started in its own session; its pid and command line are
-recorded under ``$CITYPULSE_HOME/run/`` so that stopping kills exactly what was started (a
-recycled pid running something else is left alone).
+Each service is one process group started in its own session; its pid and kernel start time are
+recorded under ``$CITYPULSE_HOME/run/`` so that stopping kills exactly what was started, even
+after the process renamed itself (Airflow's api-server does), and never a recycled pid.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import time
 import urllib.error
@@ -18,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from citypulse import process_groups
 from citypulse.settings import Settings
 
 
@@ -34,24 +33,25 @@ def run_dir(settings: Settings) -> Path:
     return path
 
 
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def start(settings: Settings, name: str, argv: Sequence[str], env: dict[str, str],
-          cwd: Path | None = None) -> Service:
+def start(
+    settings: Settings, name: str, argv: Sequence[str], env: dict[str, str], cwd: Path | None = None
+) -> Service:
     """Start ``argv`` in the background, logging to ``$CITYPULSE_HOME/logs/<name>.log``."""
     stop(settings, name)
     logs = settings.home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
     with open(log, "ab") as out:
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env=env, cwd=cwd, start_new_session=True)
-    record = {"pid": proc.pid, "argv": list(argv), "cmdline": _cmdline(proc.pid)}
+        proc = subprocess.Popen(
+            list(argv),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+        )
+    record = {"pid": proc.pid, "argv": list(argv), "start_time": process_groups.start_time(proc.pid)}
     (run_dir(settings) / f"{name}.json").write_text(json.dumps(record))
     return Service(name, proc.pid, log)
 
@@ -62,23 +62,9 @@ def stop(settings: Settings, name: str, timeout: float = 20.0) -> bool:
     if not record_file.exists():
         return False
     record = json.loads(record_file.read_text())
-    pid = int(record["pid"])
-    running = _cmdline(pid)
-    if running and running == record.get("cmdline", running):
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _cmdline(pid):
-            time.sleep(0.2)
-        if _cmdline(pid):
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    stopped = process_groups.stop_group(int(record["pid"]), int(record.get("start_time") or 0), timeout)
     record_file.unlink(missing_ok=True)
-    return bool(running)
+    return bool(stopped)
 
 
 def stop_all(settings: Settings) -> list[str]:
@@ -90,7 +76,7 @@ def wait_http(url: str, timeout: float = 180.0, service: Service | None = None) 
     deadline = time.monotonic() + timeout
     last = ""
     while time.monotonic() < deadline:
-        if service is not None and not _cmdline(service.pid):
+        if service is not None and not process_groups.is_running(service.pid):
             tail = service.log.read_text(errors="replace")[-2000:] if service.log.exists() else ""
             raise RuntimeError(f"{service.name} exited while starting; last log lines:\n{tail}")
         try:

@@ -104,8 +104,18 @@ class Settings:
         return Path(os.environ.get("CITYPULSE_ADAPTERS", self.home / "adapters"))
 
     def ensure(self) -> Settings:
-        for p in (self.inbox, self.raw, self.lake, self.ingests, self.rejects, self.quality,
-                  self.quarantine, self.warehouse, self.evaluations, self.reports):
+        for p in (
+            self.inbox,
+            self.raw,
+            self.lake,
+            self.ingests,
+            self.rejects,
+            self.quality,
+            self.quarantine,
+            self.warehouse,
+            self.evaluations,
+            self.reports,
+        ):
             p.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -14,8 +14,9 @@ CITYPULSE = [sys.executable, "-m", "citypulse.cli"]
 
 def _run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "CITYPULSE_HOME": str(home), **env}
-    return subprocess.run([*CITYPULSE, *args], capture_output=True, text=True, env=full_env,
-                          cwd=REPO_ROOT, timeout=120)
+    return subprocess.run(
+        [*CITYPULSE, *args], capture_output=True, text=True, env=full_env, cwd=REPO_ROOT, timeout=120
+    )
 
 
 def test_help_lists_every_contract_command() -> None:
@@ -27,8 +28,9 @@ def test_help_lists_every_contract_command() -> None:
 def test_period_argument_is_validated() -> None:
     parser = build_parser()
     assert parser.parse_args(["evaluate", "--period", "2026-10"]).period == "2026-10"
-    proc = subprocess.run([*CITYPULSE, "evaluate", "--period", "2026-13"], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [*CITYPULSE, "evaluate", "--period", "2026-13"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 2 and "YYYY-MM" in proc.stderr
 
 

@@ -19,6 +19,10 @@ def dagbag(tmp_path_factory: pytest.TempPathFactory):
     apply(settings)
     from airflow.dag_processing.dagbag import DagBag
 
+    from citypulse.warehouse.manifest import ensure_manifest
+
+    ensure_manifest(settings)  # the warehouse DAG renders from it (a fresh clone has none yet)
+
     bag = DagBag(dag_folder=str(settings.repo / "dags"))
     yield bag
     monkey.undo()
@@ -48,3 +52,12 @@ def test_land_dag_maps_one_task_per_file(dagbag) -> None:
     from airflow.sdk import Asset
 
     assert outlets == [Asset("citypulse://lake").uri]
+
+
+def test_land_dag_validates_the_batch_once_before_announcing(dagbag) -> None:
+    dag = dagbag.dags["citypulse_land"]
+    validate = dag.get_task("validate")
+    assert not validate.__class__.__name__.endswith("MappedOperator")  # one GX run per DAG run
+    assert validate.trigger_rule == "all_done"  # quality runs even when one file's task failed
+    assert validate.upstream_task_ids == {"land"}
+    assert dag.get_task("announce").upstream_task_ids == {"land", "validate"}

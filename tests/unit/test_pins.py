@@ -45,9 +45,21 @@ def test_fresh_no_deps_install_passes_pip_check(name: str, tmp_path: Path) -> No
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
     install = subprocess.run(
-        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps", "--no-compile",
-         "-r", str(REQ / name)],
-        capture_output=True, text=True, timeout=1200,
+        [
+            str(py),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-compile",
+            "-r",
+            str(REQ / name),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert install.returncode == 0, install.stderr[-3000:]
     check = subprocess.run([str(py), "-m", "pip", "check"], capture_output=True, text=True, timeout=300)

@@ -60,6 +60,8 @@ ACCOUNT_DAILY: dict[str, pl.DataType] = {
     "followers": pl.Int64(),
     "followers_gained": pl.Int64(),
     "followers_lost": pl.Int64(),
+    # the net change where a platform reports only that (YouTube "Subscribers"); may be negative
+    "followers_net": pl.Int64(),
     "views": pl.Int64(),
     "profile_views": pl.Int64(),
     "likes": pl.Int64(),
@@ -91,6 +93,9 @@ INGESTS: dict[str, pl.DataType] = {
     "ingest_id": pl.String(),
     "original_name": pl.String(),
     "platform": pl.String(),
+    # the account the file's folder manifest names (NULL when the file itself names its accounts):
+    # lets completeness see an export that had nothing to report
+    "account_id": pl.String(),
     "adapter": pl.String(),
     "size_bytes": pl.Int64(),
     "encoding": pl.String(),
@@ -132,3 +137,15 @@ def conform(frame: pl.LazyFrame | pl.DataFrame, entity: str) -> pl.LazyFrame:
             for name, dtype in full_schema(entity).items()
         ]
     )
+
+
+QUALITY_RESULTS: dict[str, pl.DataType] = {
+    "run_id": pl.String(),  # the landing batch id (batch-…) or the build run id
+    "check_source": pl.String(),  # gx
+    "suite": pl.String(),
+    "check_name": pl.String(),
+    "status": pl.String(),  # pass | fail | warn | error
+    "failing_rows": pl.Int64(),
+    "details": pl.String(),
+    "checked_at": UTC_TS,
+}

@@ -1,0 +1,67 @@
+{#- The columns of every frozen output, in one place: the eval_* marts select exactly these
+    (cast to these types), whether runs exist or not. Older runs that lack a later-added column
+    read it as NULL (union_by_name). -#}
+{% macro eval_output_columns(table) -%}
+    {%- set text = dbt.type_string() -%}
+    {%- set int = dbt.type_bigint() -%}
+    {%- set dbl = eval_double() -%}
+    {%- set flag = dbt.type_boolean() -%}
+    {%- set ts = eval_timestamptz() -%}
+    {%- set columns = {
+        'eval_run': [
+            ('run_id', text), ('period', text), ('methodology_version', text), ('config_sha256', text),
+            ('input_cutoff', ts), ('git_commit', text), ('started_at', ts), ('finished_at', ts),
+            ('status', text), ('is_official', flag), ('allow_incomplete', flag),
+            ('missing_accounts', text), ('restates_run_id', text), ('panel_cities', int)],
+        'eval_input': [
+            ('run_id', text), ('city_code', text), ('platform', text), ('has_account', flag),
+            ('accounts', int), ('days', int), ('posts', int), ('posts_with_metrics', int), ('views', int),
+            ('peak_views', int), ('engagements', int), ('likes', int), ('comments', int), ('shares', int),
+            ('saves', int), ('followers_start', int), ('followers_end', int), ('topic_reach', int)],
+        'eval_indicator_score': [
+            ('run_id', text), ('city_code', text), ('platform', text), ('indicator', text),
+            ('dimension', text), ('raw', dbl), ('x', dbl), ('lower', dbl), ('upper', dbl), ('score', dbl),
+            ('weight', dbl), ('normalisation', text), ('relative_lower', dbl), ('relative_upper', dbl),
+            ('relative_score', dbl), ('anchored_lower', dbl), ('anchored_upper', dbl),
+            ('anchored_score', dbl)],
+        'eval_platform_score': [
+            ('run_id', text), ('city_code', text), ('platform', text), ('has_account', flag),
+            ('score', dbl), ('rank', int), ('anchored_score', dbl)],
+        'eval_dimension_score': [
+            ('run_id', text), ('city_code', text), ('platform', text), ('dimension', text),
+            ('dimension_zh', text), ('score', dbl), ('anchored_score', dbl)],
+        'eval_composite_score': [
+            ('run_id', text), ('composite', text), ('city_code', text), ('score', dbl), ('rank', int),
+            ('rank_change', int), ('previous_rank', int), ('previous_run_id', text),
+            ('anchored_score', dbl)],
+        'eval_platform_coverage': [
+            ('run_id', text), ('platform', text), ('panel_cities', int), ('cities_with_account', int),
+            ('coverage', dbl), ('min_coverage', dbl), ('is_covered', flag)],
+        'eval_supplementary': [
+            ('run_id', text), ('city_code', text), ('platform', text), ('measure', text),
+            ('measure_zh', text), ('value', dbl)],
+        'status': [
+            ('run_id', text), ('seq', int), ('is_official', flag), ('changed_at', ts), ('reason', text)],
+    } -%}
+    {{ return(columns[table]) }}
+{%- endmacro %}
+
+
+{#- Rows of one output over every frozen run; an empty, typed relation when no run exists. -#}
+{% macro eval_frozen_runs(table, pattern=none) -%}
+    {%- set pattern = pattern or ('run_id=*/' ~ table ~ '.parquet') -%}
+    {%- set columns = eval_output_columns(table) -%}
+    {%- if eval_files_exist(pattern) %}
+    select
+        {%- for name, type in columns %}
+        cast({{ adapter.quote(name) }} as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ eval_run_files(pattern) }}
+    {%- else %}
+    select
+        {%- for name, type in columns %}
+        cast(null as {{ type }}) as {{ adapter.quote(name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    where 1 = 0
+    {%- endif %}
+{%- endmacro %}

@@ -1,0 +1,93 @@
+{#
+  Reading the lake. A fresh data home has no parquet files yet, and read_parquet() of an empty glob
+  is an error, so every lake read goes through lake_source(): the declared source when files exist,
+  otherwise an empty relation typed from the source's column declarations (models/staging/_staging.yml).
+  Calling source() either way keeps lineage and freshness in the docs.
+#}
+
+{% macro lake_has_files(path_glob) -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set found = run_query("select count(*) from glob('" ~ path_glob ~ "')") -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{% macro lake_source(table_name) -%}
+    {%- set relation = source('lake', table_name) -%}
+    {%- if not execute -%}
+        {{ relation }}
+    {%- else -%}
+        {%- set node = graph.sources['source.citypulse.lake.' ~ table_name] -%}
+        {%- if lake_has_files(var('lake_root') ~ '/' ~ node.meta['lake_path']) -%}
+            {{ relation }}
+        {%- else -%}
+            (
+                select
+                {%- for column in node.columns.values() %}
+                    cast(null as {{ column.data_type }}) as {{ adapter.quote(column.name) }}{{ "," if not loop.last }}
+                {%- endfor %}
+                where 1 = 0
+            )
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+  The lake columns of a source, cast to their declared types; text columns listed in `normalised`
+  are NFKC-normalised (docs/decisions.md: NFKC happens in the warehouse, the lake keeps what was exported).
+#}
+{% macro typed_lake_columns(table_name, normalised=[]) -%}
+    {%- if not execute -%}{{ return('*') }}{%- endif -%}
+    {%- set node = graph.sources['source.citypulse.lake.' ~ table_name] -%}
+    {%- for column in node.columns.values() %}
+        {%- set quoted = adapter.quote(column.name) %}
+        {%- if column.name in normalised %}
+        {{ nfkc('cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ')') }} as {{ quoted }}
+        {%- else %}
+        cast({{ quoted }} as {{ column.data_type }}) as {{ quoted }}
+        {%- endif %}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#
+  Overlapping exports repeat observations: keep one row per key, the one from the latest ingest
+  (ledger landed_at; ingest_id and source_row break ties deterministically).
+#}
+{% macro latest_ingest_wins(relation, key_columns) -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
+    with landed_rows as (
+        select * from {{ relation }}
+    ),
+
+    ingest_landing_times as (
+        select ingest_id, max(landed_at) as ingest_landed_at
+        from {{ ref('stg_ingests') }}
+        group by ingest_id
+    ),
+
+    ranked_versions as (
+        select
+            landed_rows.*,
+            ingest_landing_times.ingest_landed_at,
+            count(*) over (partition by {{ key_columns | join(', ') }}) as versions_seen,
+            row_number() over (
+                partition by {{ key_columns | join(', ') }}
+                order by ingest_landing_times.ingest_landed_at desc nulls last,
+                    landed_rows.ingest_id desc, landed_rows.source_row desc
+            ) as version_rank
+        from landed_rows
+        left join ingest_landing_times on landed_rows.ingest_id = ingest_landing_times.ingest_id
+    ),
+
+    final as (
+        select
+            {%- for column in columns %}
+            {{ adapter.quote(column.name) }},
+            {%- endfor %}
+            ingest_landed_at,
+            versions_seen
+        from ranked_versions
+        where version_rank = 1
+    )
+
+    select * from final
+{%- endmacro %}

@@ -1,0 +1,39 @@
+with observed_days as (
+    select {{ local_date('published_at') }} as day from {{ ref('stg_post_observations') }}
+    union all
+    select {{ local_date('observed_at') }} as day from {{ ref('stg_post_observations') }}
+    union all
+    select {{ local_date('observed_at') }} as day from {{ ref('stg_account_observations') }}
+    union all
+    select "date" as day from {{ ref('stg_account_daily') }}
+    union all
+    select {{ local_date('observed_at') }} as day from {{ ref('stg_topic_observations') }}
+),
+
+bounds as (
+    -- whole years around the data, so monthly charts and the evaluation window never fall off the calendar
+    select
+        cast({{ dbt.date_trunc('year', 'coalesce(min(day), current_date)') }} as date) as start_day,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, dbt.date_trunc('year', 'coalesce(max(day), current_date)'))) }} as date) as end_day
+    from observed_days
+),
+
+days as (
+    {{ date_spine('bounds') }}
+),
+
+final as (
+    select
+        date_day,
+        cast(extract(year from date_day) as integer) as year,
+        cast(extract(month from date_day) as integer) as month,
+        cast(extract(quarter from date_day) as integer) as quarter,
+        {{ dbt.concat(["cast(extract(year from date_day) as " ~ dbt.type_string() ~ ")", "'-'", "lpad(cast(extract(month from date_day) as " ~ dbt.type_string() ~ "), 2, '0')"]) }} as year_month,
+        cast(extract(day from date_day) as integer) as day_of_month,
+        cast(extract(isodow from date_day) as integer) as day_of_week,
+        cast(extract(week from date_day) as integer) as iso_week,
+        extract(isodow from date_day) in (6, 7) as is_weekend
+    from days
+)
+
+select * from final

@@ -1,0 +1,41 @@
+# CityPulse Airflow image: api-server, scheduler, dag-processor, triggerer, Celery worker and init.
+# Installs exactly requirements/pipeline.txt (a complete freeze) with --no-deps: one list of versions,
+# shared with `make venv`. Code is baked in for production; docker/compose.dev.yml mounts the checkout.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+    CITYPULSE_REPO=/opt/citypulse \
+    CITYPULSE_HOME=/data \
+    AIRFLOW_HOME=/data/airflow
+
+# tini reaps the task processes Celery forks and forwards SIGTERM for a warm shutdown.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --uid 50000 --gid 0 --home-dir /home/airflow --create-home airflow \
+ && mkdir -p /data /opt/citypulse /opt/airflow/plugins \
+ && chown airflow:0 /data
+
+WORKDIR /opt/citypulse
+COPY requirements/pipeline.txt requirements/pipeline.txt
+RUN pip install --no-deps -r requirements/pipeline.txt
+
+COPY pyproject.toml README.md ./
+COPY config/ config/
+COPY plugins/ plugins/
+COPY dags/ dags/
+COPY dbt_project/ dbt_project/
+COPY expectations/ expectations/
+COPY docker/ docker/
+# Editable, so that the development mount of plugins/ is what Python imports.
+RUN pip install --no-deps --no-build-isolation -e . \
+ && chown -R airflow:0 /opt/citypulse/dbt_project
+
+USER airflow
+VOLUME ["/data"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["airflow", "version"]

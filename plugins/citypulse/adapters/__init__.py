@@ -1,0 +1,1 @@
+"""Export-format adapters: declarations in :mod:`.base`, discovery in :mod:`.registry`."""

@@ -1,0 +1,388 @@
+"""The shared machinery behind every adapter: detect the format, map, parse, refuse bad rows.
+
+``detect`` finds, for each table of a file, the adapter whose header signature matches (and the
+row the header is on); ``apply`` turns the table into canonical lake rows plus rejects. All row
+work is polars expressions over whole columns; Python only loops over header candidates and over
+the adapter's declared columns and checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+
+from citypulse.adapters.base import Adapter, Context
+from citypulse.adapters.readers import ROW, Table
+from citypulse.lake.schema import ENTITIES, PLATFORMS, REJECTS, conform
+from citypulse.parsing import ParseContext, get_parser
+from citypulse.parsing.text import is_missing, normalise_header
+
+REPEATED_HEADER = "repeated header row (not data)"
+DESCRIPTION_ROW = "description row under the header (not data)"
+_RECORD = "_record"
+
+
+@dataclass
+class Detection:
+    """The outcome of matching one table against the adapters."""
+
+    table: Table
+    adapter: Adapter | None
+    header_index: int | None = None  # 0-based row of the header in a positional table
+    header: tuple[str, ...] = ()  # normalised names in file order
+    closest: Adapter | None = None
+    missing: list[str] = field(default_factory=list)  # signature columns the closest one missed
+
+    @property
+    def closest_text(self) -> str:
+        if self.closest is None:
+            return "no adapter reads this format"
+        return f"closest adapter {self.closest.name} misses columns: {', '.join(self.missing)}"
+
+
+def normalise_header_expr(expr: pl.Expr) -> pl.Expr:
+    """:func:`normalise_header` as an expression (for spotting header rows among data rows)."""
+    return (
+        expr.cast(pl.String)
+        .str.replace_all(r"[\s\"'\ufeff\u200b]+", " ")
+        .str.strip_chars()
+        .str.to_lowercase()
+    )
+
+
+def _unique_names(cells: list[str | None]) -> tuple[str, ...]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = normalise_header(cell) or f"_col_{i}"
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}__{seen[name]}")
+    return tuple(names)
+
+
+def _rank(adapter: Adapter) -> tuple[int, int]:
+    return (len(adapter.signature), adapter.priority)
+
+
+def detect(table: Table, adapters: list[Adapter], fmt: str) -> Detection:
+    """The best adapter for a table: every signature column present; longest signature wins."""
+    candidates = [a for a in adapters if fmt in a.formats]
+    if table.positional:
+        depth = max((a.header_search_rows for a in candidates), default=0)
+        head = table.frame.drop(ROW).head(depth).rows()
+        rows = [(i, [normalise_header(v) for v in row if v is not None]) for i, row in enumerate(head)]
+    else:
+        rows = [(0, [normalise_header(c) for c in table.frame.columns if c != ROW])]
+    best: tuple[Adapter, int] | None = None
+    closest: tuple[float, tuple[int, int], Adapter, list[str]] | None = None
+    for adapter in candidates:
+        for i, names in rows:
+            if i >= adapter.header_search_rows:
+                break
+            present = set(names)
+            missing = adapter.missing_from(present)
+            if not missing:
+                if best is None or _rank(adapter) > _rank(best[0]):
+                    best = (adapter, i)
+                break
+            score = 1 - len(missing) / len(adapter.signature)
+            if score > 0 and (closest is None or (score, _rank(adapter)) > (closest[0], closest[1])):
+                closest = (score, _rank(adapter), adapter, missing)
+    if best is None:
+        return Detection(
+            table, None, closest=closest[2] if closest else None, missing=closest[3] if closest else []
+        )
+    adapter, index = best
+    if table.positional:
+        cells = list(table.frame.drop(ROW).row(index))
+        while cells and (cells[-1] is None or not str(cells[-1]).strip()):
+            cells.pop()  # cells right of the last header name hold ragged overflow: _extra_N
+        header = _unique_names(cells)
+    else:
+        header = tuple(normalise_header(c) for c in table.frame.columns if c != ROW)
+    return Detection(table, adapter, index, header)
+
+
+def preamble(detection: Detection) -> tuple[str, ...]:
+    """Non-empty cells of the rows above the header (titles, ``sep=,``), stripped, in file order."""
+    if not detection.table.positional or not detection.header_index:
+        return ()
+    above = detection.table.frame.drop(ROW).head(detection.header_index).rows()
+    return tuple(str(cell).strip() for row in above for cell in row if cell is not None and str(cell).strip())
+
+
+def named_frame(detection: Detection) -> pl.DataFrame:
+    """The table's data rows with columns named by normalised header (``_extra_N`` beyond it)."""
+    frame = detection.table.frame
+    if not detection.table.positional:
+        return frame.rename({c: normalise_header(c) for c in frame.columns if c != ROW})
+    assert detection.header_index is not None and detection.adapter is not None
+    data = frame.slice(detection.header_index + 1)
+    cells = [c for c in frame.columns if c != ROW]
+    width = len(detection.header)
+    renames = {
+        c: (detection.header[i] if i < width else f"_extra_{i - width + 1}") for i, c in enumerate(cells)
+    }
+    data = data.rename(renames)
+    # trailing header names may be empty-named columns that no row fills: keep them anyway
+    return data
+
+
+def observed_at_from_content(detection: Detection, timezone: str) -> datetime | None:
+    """The latest value of the adapter's ``observed_at_column`` (e.g. MediaCrawler last_modify_ts)."""
+    adapter = detection.adapter
+    if adapter is None or adapter.observed_at_column is None:
+        return None
+    name = normalise_header(adapter.observed_at_column)
+    frame = named_frame(detection)
+    if name not in frame.columns:
+        return None
+    parser = get_parser(adapter.observed_at_parser)
+    value = frame.select(parser(pl.col(name), ParseContext(timezone)).max()).item()
+    return value if isinstance(value, datetime) else None
+
+
+@dataclass
+class Outcome:
+    """What one table contributes: canonical rows, refused rows, and how many data rows it had."""
+
+    adapter: Adapter
+    landed: pl.DataFrame
+    rejects: pl.DataFrame
+    rows_in: int
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects.select(pl.col("source_row").n_unique()).item() if self.rejects.height else 0
+
+
+@dataclass
+class _Check:
+    column: str  # source column name shown to people
+    condition: pl.Expr  # true = refuse
+    value: pl.Expr  # the offending raw value
+    reason: pl.Expr
+
+
+def _fmt_reason(adapter: Adapter, column: str, message: str, value: pl.Expr | None = None) -> pl.Expr:
+    prefix = f"{adapter.name}: row "
+    if value is None:
+        return pl.format(
+            prefix + "{}, column " + column.replace("{", "(").replace("}", ")") + ": " + message, pl.col(ROW)
+        )
+    safe_column = column.replace("{", "(").replace("}", ")")
+    return pl.format(
+        prefix + "{}, column " + safe_column + ": '{}' " + message, pl.col(ROW), value.fill_null("")
+    )
+
+
+def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
+    """Map one detected table to its entity: typed rows that pass every rule, and rejects."""
+    adapter = detection.adapter
+    assert adapter is not None
+    frame = named_frame(detection)
+    raw_columns = [c for c in frame.columns if c != ROW]
+    # fully empty lines carry nothing (blank lines, trailing spreadsheet rows): not data rows
+    frame = frame.filter(pl.any_horizontal([~is_missing(pl.col(c)) for c in raw_columns]))
+    lf = frame.lazy()
+    if adapter.prepare is not None:
+        lf = adapter.prepare(lf, ctx)
+    raw_columns = [c for c in lf.collect_schema().names() if c != ROW]
+    present = set(raw_columns)
+
+    # --- rows that are not data at all -------------------------------------------------------
+    nondata: list[tuple[pl.Expr, str]] = []
+    signature = [s for s in adapter.normalised_signature if s in present]
+    if signature:
+        nondata.append(
+            (pl.all_horizontal([normalise_header_expr(pl.col(s)) == s for s in signature]), REPEATED_HEADER)
+        )
+    if detection.table.positional and adapter.skip_after_header:
+        first = frame.select(pl.col(ROW).min()).item()
+        if first is not None:
+            nondata.append((pl.col(ROW) < first + adapter.skip_after_header, DESCRIPTION_ROW))
+    for rf in adapter.row_filters:
+        name = normalise_header(rf.column)
+        if name in present:
+            values = [normalise_header(v) for v in rf.values]
+            nondata.append((normalise_header_expr(pl.col(name)).is_in(values), rf.reason))
+    nondata_reason = pl.lit(None, dtype=pl.String)
+    for cond, reason in reversed(nondata):
+        nondata_reason = pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(nondata_reason)
+
+    # --- typed canonical columns -------------------------------------------------------------
+    pctx = ParseContext(ctx.timezone, ctx.observed_at_expr())
+    typed: dict[str, pl.Expr] = {}
+    checks: list[_Check] = []
+    for column in adapter.columns:
+        parser = get_parser(column.parser)
+        sources = [normalise_header(s) for s in column.sources if normalise_header(s) in present]
+        if not sources:
+            continue
+        parsed = [parser(pl.col(s), pctx) for s in sources]
+        typed[column.target] = pl.coalesce(parsed) if len(parsed) > 1 else parsed[0]
+        if column.parser != "text":
+            for source, value in zip(sources, parsed, strict=True):
+                checks.append(
+                    _Check(
+                        source,
+                        ~is_missing(pl.col(source)) & value.is_null(),
+                        pl.col(source),
+                        _fmt_reason(adapter, source, f"is not {parser.expects}", pl.col(source)),
+                    )
+                )
+    schema = ENTITIES[adapter.entity]
+    defaults: dict[str, pl.Expr] = {
+        "platform": pl.lit(adapter.platform),
+        "account_id": pl.lit(ctx.account_id, dtype=pl.String),
+        "account_name": pl.lit(ctx.account_name, dtype=pl.String),
+        "observed_at": ctx.observed_at_expr(),
+    }
+    for name, value in adapter.constants.items():
+        defaults[name] = pl.lit(value)
+    exprs = []
+    for name, dtype in schema.items():
+        if name in typed and name in defaults and name in ("account_id", "account_name", "observed_at"):
+            exprs.append(pl.coalesce(typed[name], defaults[name]).cast(dtype).alias(name))
+        elif name in typed:
+            exprs.append(typed[name].cast(dtype).alias(name))
+        elif name in defaults:
+            exprs.append(defaults[name].cast(dtype).alias(name))
+    record = pl.struct([pl.col(c) for c in raw_columns]).struct.json_encode().alias(_RECORD)
+    lf = lf.select(
+        pl.col(ROW),
+        *exprs,
+        record,
+        nondata_reason.alias("_nondata"),
+        *[pl.col(c).alias(f"src:{c}") for c in raw_columns],
+        *[c.condition.fill_null(False).alias(f"_chk{i}") for i, c in enumerate(checks)],
+        *[c.value.cast(pl.String).alias(f"_val{i}") for i, c in enumerate(checks)],
+        *[c.reason.alias(f"_why{i}") for i, c in enumerate(checks)],
+    )
+    if adapter.finish is not None:
+        lf = adapter.finish(lf, ctx)
+    if "account_id" in schema and ctx.account_folder:
+        lf = lf.with_columns(account_id=pl.coalesce(pl.col("account_id"), pl.lit(ctx.account_folder)))
+
+    # --- row rules over the typed frame ------------------------------------------------------
+    columns_now = set(lf.collect_schema().names())
+    source_of = {
+        c.target: next((normalise_header(s) for s in c.sources if normalise_header(s) in present), c.target)
+        for c in adapter.columns
+    }
+    rules: list[_Check] = []
+    for name in adapter.required_columns:
+        if name in columns_now:
+            rules.append(
+                _Check(
+                    source_of.get(name, name),
+                    pl.col(name).is_null(),
+                    pl.lit(None, pl.String),
+                    _fmt_reason(adapter, source_of.get(name, name), f"required value ({name}) is missing"),
+                )
+            )
+        else:
+            rules.append(
+                _Check(
+                    name,
+                    pl.lit(True),
+                    pl.lit(None, pl.String),
+                    _fmt_reason(adapter, name, f"required value ({name}) is missing"),
+                )
+            )
+    for name, dtype in schema.items():
+        if dtype == pl.Int64 and name in columns_now and name not in adapter.signed:
+            label = source_of.get(name, name)
+            rules.append(
+                _Check(
+                    label,
+                    pl.col(name) < 0,
+                    pl.col(name).cast(pl.String),
+                    _fmt_reason(
+                        adapter, label, "is negative; counts cannot be", pl.col(name).cast(pl.String)
+                    ),
+                )
+            )
+    if "published_at" in columns_now and "observed_at" in columns_now:
+        label = source_of.get("published_at", "published_at")
+        rules.append(
+            _Check(
+                label,
+                pl.col("published_at") > pl.col("observed_at") + pl.duration(days=1),
+                pl.col("published_at").cast(pl.String),
+                pl.format(
+                    f"{adapter.name}: row {{}}, column {label}: published at {{}} UTC, more than a day "
+                    "after the observation time {} UTC",
+                    pl.col(ROW),
+                    pl.col("published_at"),
+                    pl.col("observed_at"),
+                ),
+            )
+        )
+    if adapter.platform not in PLATFORMS:
+        rules.append(
+            _Check(
+                "platform",
+                pl.lit(True),
+                pl.lit(adapter.platform),
+                pl.lit(
+                    f"{adapter.name}: unknown platform {adapter.platform!r}; known: {', '.join(PLATFORMS)}"
+                ),
+            )
+        )
+    for rule in adapter.rules:
+        rules.append(
+            _Check(
+                rule.column,
+                rule.when(),
+                pl.lit(None, pl.String),
+                _fmt_reason(adapter, rule.column, rule.reason),
+            )
+        )
+    offset = len(checks)
+    lf = lf.with_columns(
+        *[r.condition.fill_null(False).alias(f"_chk{offset + i}") for i, r in enumerate(rules)],
+        *[r.value.cast(pl.String).alias(f"_val{offset + i}") for i, r in enumerate(rules)],
+        *[r.reason.alias(f"_why{offset + i}") for i, r in enumerate(rules)],
+    )
+    every = checks + rules
+    data = lf.with_columns(
+        (
+            pl.col("_nondata").is_null()
+            & pl.any_horizontal([pl.col(f"_chk{i}") for i in range(len(every))] or [pl.lit(False)])
+        ).alias("_refused")
+    ).collect()
+
+    lineage = {"ingest_id": pl.lit(ingest_id), "source_row": pl.col(ROW)}
+    landed_rows = data.filter(pl.col("_nondata").is_null() & ~pl.col("_refused"))
+    landed = conform(landed_rows.with_columns(**lineage), adapter.entity).collect()
+
+    parts = [
+        data.filter(pl.col("_nondata").is_not_null()).select(
+            source_row=pl.col(ROW),
+            column=pl.lit(None, pl.String),
+            value=pl.lit(None, pl.String),
+            reason=pl.format(f"{adapter.name}: row {{}}: {{}}", pl.col(ROW), pl.col("_nondata")),
+            record=pl.col(_RECORD),
+        )
+    ]
+    refused = data.filter(pl.col("_refused"))
+    for i, check in enumerate(every):
+        parts.append(
+            refused.filter(pl.col(f"_chk{i}")).select(
+                source_row=pl.col(ROW),
+                column=pl.lit(check.column),
+                value=pl.col(f"_val{i}"),
+                reason=pl.col(f"_why{i}"),
+                record=pl.col(_RECORD),
+            )
+        )
+    rejects = (
+        pl.concat(parts)
+        .with_columns(ingest_id=pl.lit(ingest_id))
+        .select([pl.col(c).cast(t) for c, t in REJECTS.items()])
+        .sort("source_row", maintain_order=True)
+    )
+    return Outcome(adapter, landed, rejects, frame.height)

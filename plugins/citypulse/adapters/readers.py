@@ -1,0 +1,201 @@
+"""Bytes → tables of strings. Every value is read as text; typing is the parsers' job.
+
+A file yields one or more :class:`Table` s: a CSV one, an xlsx workbook one per sheet, a JSON
+document one per list of records found in it. CSV and xlsx tables are *positional* (columns
+``c0, c1, …``; the header row is found later by signature, since it is not always row 1); JSON
+tables are *named* (keys, nested objects flattened as ``parent.child``). Zip archives are not
+read here: the landing runner lands each member as its own logical file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import fastexcel
+import polars as pl
+
+from citypulse.errors import CityPulseError
+from citypulse.parsing.decoding import decode
+
+ROW = "_source_row"
+_MAX_JSON_DEPTH = 4
+
+
+class UnreadableFile(CityPulseError):
+    """The bytes are not a CSV, xlsx or JSON file we can read."""
+
+
+@dataclass(frozen=True)
+class Table:
+    label: str  # "" for CSV/JSONL, the sheet name, or the JSON path of the records
+    frame: pl.DataFrame  # all-String columns plus ROW (1-based record number in the source)
+    positional: bool  # True: header row still to be found among the rows
+
+
+def sniff_format(data: bytes, name: str) -> str:
+    """``zip``, ``xlsx``, ``xls``, ``json``, ``jsonl`` or ``csv`` — from the bytes, not the name."""
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx" if b"[Content_Types].xml" in data[:4096] or b"xl/" in data[:4096] else "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        first_line = head.split(b"\n", 1)[0].strip()
+        if head[:1] == b"{" and first_line.endswith(b"}") and b"\n{" in data[:1_000_000].replace(b"\r", b""):
+            return "jsonl"
+        return "json"
+    return "csv"
+
+
+def read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
+    """All tables of one (non-zip) file, the text encoding (None for binary formats), the format."""
+    fmt = sniff_format(data, name)
+    if fmt in ("xlsx", "xls"):
+        return _read_workbook(data), None, "xlsx"
+    text, encoding = decode(data)
+    if fmt == "json":
+        return _read_json(text), encoding, "json"
+    if fmt == "jsonl":
+        return [_read_jsonl(text)], encoding, "jsonl"
+    return [_read_csv(text)], encoding, "csv"
+
+
+def _separator(text: str) -> str:
+    first = text.lstrip()[:200].split("\n", 1)[0]
+    if first.lower().startswith("sep=") and len(first.strip()) >= 5:
+        return first.strip()[4]
+    sample = text[:20000]
+    counts = {sep: sample.count(sep) for sep in (",", "\t", ";")}
+    # commas win unless another separator clearly dominates (tab-separated exports)
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] > 2 * counts[","] else ","
+
+
+def _read_csv(text: str) -> Table:
+    if not text.strip():
+        raise UnreadableFile("the file is empty")
+    sep = _separator(text)
+    # an upper bound for the widest record; commas inside quotes only over-count
+    separators = pl.Series(text.splitlines() or [""]).str.count_matches(sep, literal=True).max()
+    width = (separators if isinstance(separators, int) else 0) + 1
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            has_header=False,
+            separator=sep,
+            schema={f"c{i}": pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise UnreadableFile(f"not a readable CSV: {exc}") from None
+    return Table("", _drop_empty_columns(frame).with_row_index(ROW, offset=1).cast({ROW: pl.Int64}), True)
+
+
+def _drop_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    if frame.width == 0:
+        return frame
+    filled = frame.select(pl.all().is_not_null().any()).row(0)
+    last = max((i for i, f in enumerate(filled) if f), default=0)
+    return frame.select(frame.columns[: last + 1])
+
+
+def _read_workbook(data: bytes) -> list[Table]:
+    try:
+        reader = fastexcel.read_excel(data)
+    except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
+        raise UnreadableFile(f"not a readable workbook: {exc}") from None
+    tables = []
+    for sheet in reader.sheet_names:
+        frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+        if frame.height == 0:
+            continue
+        frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+        tables.append(Table(sheet, frame.with_row_index(ROW, offset=1).cast({ROW: pl.Int64}), True))
+    return tables
+
+
+def _stringify(frame: pl.DataFrame) -> pl.DataFrame:
+    """Flatten nested structs into ``a.b`` columns and render every value as text."""
+    while any(isinstance(dt, pl.Struct) for dt in frame.dtypes):
+        exprs = []
+        for name, dtype in frame.schema.items():
+            if isinstance(dtype, pl.Struct):
+                exprs += [pl.col(name).struct.field(f.name).alias(f"{name}.{f.name}") for f in dtype.fields]
+            else:
+                exprs.append(pl.col(name))
+        frame = frame.select(exprs)
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            inner = (
+                pl.element().cast(pl.String)
+                if not isinstance(dtype.inner, (pl.Struct, pl.List))
+                else pl.element().struct.json_encode()
+                if isinstance(dtype.inner, pl.Struct)
+                else pl.element().cast(pl.String)
+            )
+            exprs.append(pl.col(name).list.eval(inner).list.join(",").alias(name))
+        elif dtype == pl.Null:
+            exprs.append(pl.col(name).cast(pl.String))
+        else:
+            exprs.append(pl.col(name).cast(pl.String))
+    return frame.select(exprs)
+
+
+def _records_tables(node: Any, path: str, depth: int, out: list[tuple[str, list[dict[str, Any]]]]) -> None:
+    if depth > _MAX_JSON_DEPTH:
+        return
+    if isinstance(node, list) and node and all(isinstance(item, dict) for item in node):
+        out.append((path, node))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _records_tables(value, f"{path}.{key}" if path else str(key), depth + 1, out)
+
+
+def _has_empty_list(node: Any, depth: int) -> bool:
+    if depth > _MAX_JSON_DEPTH:
+        return False
+    if isinstance(node, list):
+        return not node
+    return isinstance(node, dict) and any(_has_empty_list(v, depth + 1) for v in node.values())
+
+
+def _read_json(text: str) -> list[Table]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(f"not valid JSON: {exc}") from None
+    found: list[tuple[str, list[dict[str, Any]]]] = []
+    _records_tables(doc, "", 0, found)
+    if not found and _has_empty_list(doc, 0):
+        return []  # an API response with no records (e.g. "items": []): nothing to land, nothing wrong
+    if not found and isinstance(doc, dict):
+        found.append(("", [doc]))
+    tables = []
+    for path, records in found:
+        frame = _stringify(pl.json_normalize(records, infer_schema_length=None, separator="."))
+        tables.append(Table(path, frame.with_row_index(ROW, offset=1).cast({ROW: pl.Int64}), False))
+    return tables
+
+
+def _line_numbers_of_records(text: str) -> pl.Series:
+    """1-based line numbers of the non-blank lines: a JSONL record's ``source_row`` is its line in
+    the file, even when blank lines (which the reader skips) come before it."""
+    lines = pl.Series([text]).str.split("\n").explode()
+    return ((lines.str.strip_chars().str.len_bytes() > 0).arg_true() + 1).cast(pl.Int64).alias(ROW)
+
+
+def _read_jsonl(text: str) -> Table:
+    try:
+        frame = pl.read_ndjson(io.BytesIO(text.encode("utf-8")), infer_schema_length=None)
+    except pl.exceptions.PolarsError as exc:
+        raise UnreadableFile(f"not valid JSON lines: {exc}") from None
+    rows = _line_numbers_of_records(text)
+    if rows.len() != frame.height:  # cannot happen for valid JSON lines; numbering records is the fallback
+        return Table("", _stringify(frame).with_row_index(ROW, offset=1).cast({ROW: pl.Int64}), False)
+    return Table("", _stringify(frame).with_columns(rows), False)

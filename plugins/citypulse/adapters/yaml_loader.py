@@ -1,0 +1,116 @@
+"""Adapters without code: a YAML file describes a simple CSV/JSON format (see docs/adapters.md).
+
+A YAML adapter can say everything a Python adapter says except the code hooks (``prepare``,
+``finish``, ``rules``). Mistakes are reported with the file name and the offending key, because
+the person who wrote the file is a data engineer, not a Python programmer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from citypulse.adapters.base import FORMATS, Adapter, Column, RowFilter
+from citypulse.errors import CityPulseError
+
+_KEYS = {
+    "name",
+    "platform",
+    "entity",
+    "signature",
+    "columns",
+    "timezone",
+    "formats",
+    "description",
+    "header_search_rows",
+    "skip_after_header",
+    "row_filters",
+    "required",
+    "signed",
+    "constants",
+    "observed_at_column",
+    "sheets",
+    "priority",
+}
+
+
+class AdapterDefinitionError(CityPulseError):
+    """A YAML adapter file is not a valid adapter."""
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (str, int)):
+        return (str(value),)
+    return tuple(str(v) for v in value)
+
+
+def _column(path: Path, target: str, spec: Any) -> Column:
+    if isinstance(spec, str):
+        return Column(target, (spec,), "text")
+    if not isinstance(spec, dict) or "from" not in spec:
+        raise AdapterDefinitionError(f"{path}: columns.{target} must be a header name or {{from:, parser:}}")
+    extra = set(spec) - {"from", "parser"}
+    if extra:
+        raise AdapterDefinitionError(f"{path}: columns.{target}: unknown keys {sorted(extra)}")
+    try:
+        return Column(target, _as_tuple(spec["from"]), str(spec.get("parser", "text")))
+    except ValueError as exc:
+        raise AdapterDefinitionError(f"{path}: columns.{target}: {exc}") from None
+
+
+def adapter_from_mapping(doc: dict[str, Any], path: Path) -> Adapter:
+    """Build an :class:`Adapter` from a parsed YAML document (errors name the file and key)."""
+    unknown = set(doc) - _KEYS
+    if unknown:
+        raise AdapterDefinitionError(f"{path}: unknown keys {sorted(unknown)}")
+    for key in ("name", "platform", "entity", "signature", "columns"):
+        if key not in doc:
+            raise AdapterDefinitionError(f"{path}: missing required key {key!r}")
+    if not isinstance(doc["columns"], dict):
+        raise AdapterDefinitionError(f"{path}: columns must map canonical column → source header")
+    filters = tuple(
+        RowFilter(str(f["column"]), _as_tuple(f["values"]), str(f["reason"]))
+        for f in doc.get("row_filters") or ()
+    )
+    try:
+        return Adapter(
+            name=str(doc["name"]),
+            platform=str(doc["platform"]),
+            entity=str(doc["entity"]),
+            signature=_as_tuple(doc["signature"]),
+            columns=tuple(_column(path, str(t), s) for t, s in doc["columns"].items()),
+            timezone=str(doc.get("timezone", "Asia/Shanghai")),
+            formats=frozenset(_as_tuple(doc.get("formats")) or FORMATS),
+            description=str(doc.get("description", "")),
+            header_search_rows=int(doc.get("header_search_rows", 30)),
+            skip_after_header=int(doc.get("skip_after_header", 0)),
+            row_filters=filters,
+            required=_as_tuple(doc["required"]) if "required" in doc else None,
+            signed=_as_tuple(doc.get("signed")),
+            constants=dict(doc.get("constants") or {}),
+            observed_at_column=doc.get("observed_at_column"),
+            sheets=_as_tuple(doc.get("sheets")),
+            priority=int(doc.get("priority", 0)),
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        raise AdapterDefinitionError(f"{path}: {exc}") from None
+
+
+def load_yaml_adapters(folder: Path) -> list[Adapter]:
+    """Every ``*.yaml``/``*.yml`` adapter in ``folder`` (none when the folder does not exist)."""
+    if not folder.is_dir():
+        return []
+    adapters = []
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise AdapterDefinitionError(f"{path}: not valid YAML: {exc}") from None
+        if not isinstance(doc, dict):
+            raise AdapterDefinitionError(f"{path}: expected a mapping at the top level")
+        adapters.append(adapter_from_mapping(doc, path))
+    return adapters

@@ -1,0 +1,78 @@
+"""Score a run folder with the dbt evaluation models, against a scratch DuckDB of its own.
+
+The scoring reads only the run folder's frozen ``config_*``/``source_*`` files, so a run never
+depends on the live warehouse after its inputs were frozen, and the warehouse build (which holds
+the build database) never competes with it for a lock.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from citypulse.environment import process_env
+from citypulse.errors import CityPulseError
+from citypulse.evaluation.frozen import OUTPUTS
+from citypulse.settings import Settings
+
+
+def _dbt_executable() -> str:
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+def _tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def score(settings: Settings, run_folder: Path, run_id: str) -> dict[str, Path]:
+    """Run ``dbt build --select tag:eval_scoring`` on ``run_folder`` and export every output.
+
+    Returns output name -> parquet path (written into ``run_folder``). The scratch database is
+    removed afterwards; nothing of the warehouse is read or written.
+    """
+    # dbt's target folder and the scratch database keep fixed paths between runs so that dbt's
+    # partial parsing survives (a changed profile path forces a full parse); run.py serialises runs.
+    work = settings.home / ".cache" / "dbt-evaluation"
+    work.mkdir(parents=True, exist_ok=True)
+    scratch = work / "scoring.duckdb"
+    scratch.unlink(missing_ok=True)
+    cmd = [
+        _dbt_executable(),
+        "build",
+        "--select",
+        "tag:eval_scoring",
+        "--project-dir",
+        str(settings.dbt_project),
+        "--profiles-dir",
+        str(settings.dbt_project),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--no-use-colors",
+    ]
+    env = process_env(
+        settings,
+        CITYPULSE_DBT_DB=str(scratch),
+        CITYPULSE_DBT_TARGET="build",
+        CITYPULSE_EVAL_RUN_DIR=str(run_folder),
+        CITYPULSE_EVAL_RUN_ID=run_id,
+    )
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise CityPulseError(
+            f"evaluation scoring (dbt build --select tag:eval_scoring) failed for run {run_id}:\n"
+            + _tail(done.stdout + done.stderr)
+        )
+    outputs: dict[str, Path] = {}
+    with duckdb.connect(str(scratch), read_only=True) as con:
+        for name, (model, order) in OUTPUTS.items():
+            path = run_folder / f"{name}.parquet"
+            con.execute(f"copy (select * from {model} order by {order}) to '{path}' (format parquet)")
+            outputs[name] = path
+    scratch.unlink(missing_ok=True)
+    return outputs

@@ -1,0 +1,95 @@
+"""Folder manifests: ``_manifest.yaml`` beside exports that do not name their account or time.
+
+Keys: ``account_id``, ``account_name``, ``city_code``, ``observed_at`` (ISO, or naive in
+``timezone``), ``timezone`` (overrides the adapter's zone for naive timestamps). The nearest
+manifest wins: the file's folder, then its parents up to the inbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from citypulse.errors import CityPulseError
+
+MANIFEST_NAME = "_manifest.yaml"
+_KEYS = {"account_id", "account_name", "city_code", "observed_at", "timezone"}
+
+
+class ManifestError(CityPulseError):
+    """A folder manifest is unreadable or has an unknown key."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    account_id: str | None = None
+    account_name: str | None = None
+    city_code: str | None = None
+    observed_at: datetime | None = None  # UTC
+    timezone: str | None = None
+    path: Path | None = None
+
+
+def _to_utc(value: object, tz: str, path: Path) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ManifestError(f"{path}: observed_at {value!r} is not an ISO date/time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(tz))
+    return moment.astimezone(ZoneInfo("UTC"))
+
+
+def find_manifest(file: Path, inbox: Path) -> Manifest:
+    """The nearest ``_manifest.yaml`` at or above the file's folder (an empty Manifest if none)."""
+    folder = file.parent
+    inbox = inbox.resolve()
+    while True:
+        candidate = folder / MANIFEST_NAME
+        if candidate.is_file():
+            return read_manifest(candidate)
+        if folder.resolve() == inbox or folder.parent == folder:
+            return Manifest()
+        folder = folder.parent
+
+
+def read_manifest(path: Path) -> Manifest:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: not a readable YAML manifest: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ManifestError(f"{path}: expected a mapping")
+    unknown = set(doc) - _KEYS
+    if unknown:
+        raise ManifestError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
+    tz = str(doc["timezone"]) if doc.get("timezone") else None
+    try:
+        if tz:
+            ZoneInfo(tz)
+    except Exception:  # noqa: BLE001 - ZoneInfo raises several types
+        raise ManifestError(f"{path}: unknown timezone {tz!r}") from None
+
+    def text(key: str) -> str | None:
+        value = doc.get(key)
+        return None if value is None or str(value).strip() == "" else str(value).strip()
+
+    return Manifest(
+        account_id=text("account_id"),
+        account_name=text("account_name"),
+        city_code=text("city_code"),
+        observed_at=_to_utc(doc.get("observed_at"), tz or "Asia/Shanghai", path),
+        timezone=tz,
+        path=path,
+    )

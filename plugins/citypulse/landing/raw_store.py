@@ -1,0 +1,29 @@
+"""The immutable raw zone: every file's bytes, copied before parsing, never edited.
+
+``raw/<platform>/<yyyy>/<mm>/<sha256>.<ext>`` (month of first landing). Copying is idempotent:
+bytes already stored (under any month) are not copied again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from citypulse.landing.atomic import write_bytes
+from citypulse.settings import Settings
+
+
+def find_raw(settings: Settings, ingest_id: str) -> Path | None:
+    return next(iter(sorted(settings.raw.glob(f"*/*/*/{ingest_id}.*"))), None)
+
+
+def store_raw(
+    settings: Settings, data: bytes, ingest_id: str, name: str, platform: str, now: datetime
+) -> Path:
+    existing = find_raw(settings, ingest_id)
+    if existing is not None:
+        return existing
+    ext = (PurePosixPath(name.split("!")[-1]).suffix.lower().lstrip(".") or "bin")[:10]
+    target = settings.raw / platform / f"{now:%Y}" / f"{now:%m}" / f"{ingest_id}.{ext}"
+    write_bytes(target, data)
+    return target

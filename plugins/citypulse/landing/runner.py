@@ -1,0 +1,479 @@
+"""Land inbox files: raw copy → detect → parse → lake + rejects → ledger (last); then GX per batch.
+
+``land_inbox`` lands every new file, then validates the batch's lake rows once per entity
+(:func:`citypulse.quality.lake_batch.validate_ingests`); the Airflow DAG calls
+``discover_new_files``, maps one ``land_file`` task per file and validates in a task of its own.
+``land_file`` is safe to run concurrently for different files: every output is a per-ingest file
+written atomically, and an exclusive lock per ingest id serialises two tasks that were given the
+same bytes. Re-running after a crash redoes any file whose ledger entry is missing and overwrites
+its outputs with the same content, and validates ingests a crash left unvalidated: the end state
+equals an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import os
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import polars as pl
+
+from citypulse.adapters.base import Adapter, Context
+from citypulse.adapters.engine import (
+    Detection,
+    Outcome,
+    apply,
+    detect,
+    observed_at_from_content,
+    preamble,
+)
+from citypulse.adapters.readers import UnreadableFile, read_tables, sniff_format
+from citypulse.adapters.registry import all_adapters
+from citypulse.lake.schema import PLATFORMS
+from citypulse.landing import ledger
+from citypulse.landing.atomic import write_parquet
+from citypulse.landing.manifest import MANIFEST_NAME, Manifest, ManifestError, find_manifest
+from citypulse.landing.observed import from_file_name, from_mtime
+from citypulse.landing.quarantine import quarantine
+from citypulse.landing.raw_store import store_raw
+from citypulse.progress import track
+from citypulse.quality.lake_batch import pending_ingests, validate_ingests
+from citypulse.settings import Settings
+
+# Test hook (documented in tests/landing/test_crash.py): seconds to sleep before each ledger
+# entry, so a test can SIGKILL a real `citypulse land` between lake output and ledger entry.
+PAUSE_ENV = "CITYPULSE_LAND_PAUSE_BEFORE_LEDGER"
+_IGNORED_NAMES = {MANIFEST_NAME, ".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class FileResult:
+    """The outcome for one (logical) file; zip archives carry their members in ``members``."""
+
+    name: str
+    ingest_id: str
+    status: str  # landed | duplicate | quarantined
+    platform: str | None = None
+    adapter: str | None = None
+    rows_in: int = 0
+    rows_landed: int = 0
+    rows_rejected: int = 0
+    error: str | None = None
+    members: list[FileResult] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "platform": self.platform,
+            "adapter": self.adapter,
+            "status": self.status,
+            "rows_in": self.rows_in,
+            "rows_landed": self.rows_landed,
+            "rows_rejected": self.rows_rejected,
+            "error": self.error,
+        }
+
+    def flattened(self) -> list[FileResult]:
+        return [part for member in self.members for part in member.flattened()] + [self]
+
+    def landed_ingest_ids(self) -> list[str]:
+        """Ingest ids of this file (zip members included) whose status is ``landed``."""
+        return [part.ingest_id for part in self.flattened() if part.status == "landed"]
+
+
+@dataclass
+class LandResult:
+    files: list[FileResult] = field(default_factory=list)
+    quality: pl.DataFrame | None = None  # the batch's GX results (QUALITY_RESULTS), when validated
+
+    def to_json(self) -> dict[str, Any]:
+        return {"files": [part.to_json() for f in self.files for part in f.flattened()]}
+
+    @property
+    def exit_code(self) -> int:
+        statuses = {part.status for f in self.files for part in f.flattened()}
+        return 2 if "quarantined" in statuses else 0
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _relative_name(path: Path, inbox: Path) -> str:
+    try:
+        return path.resolve().relative_to(inbox.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _is_data_file(path: Path) -> bool:
+    return path.is_file() and path.name not in _IGNORED_NAMES and not path.name.startswith((".", "~$"))
+
+
+def discover_new_files(settings: Settings, inbox: Path) -> list[Path]:
+    """Files under ``inbox`` (recursively, sorted) not yet recorded in the ledger under their name.
+
+    A file is new when its bytes were never landed, or when they were but this name has no ledger
+    entry yet (it will be recorded as a duplicate). Manifests and hidden files are not data.
+    """
+    if not inbox.is_dir():
+        return []
+    recorded = ledger.read_ledger(settings).select("ingest_id", "original_name")
+    seen = set(zip(recorded["ingest_id"].to_list(), recorded["original_name"].to_list(), strict=True))
+    new = []
+    for path in sorted(p for p in inbox.rglob("*") if _is_data_file(p)):
+        digest = _sha256(path.read_bytes())
+        if (digest, _relative_name(path, inbox)) not in seen:
+            new.append(path)
+    return new
+
+
+def land_inbox(settings: Settings, inbox: Path) -> LandResult:
+    """Land every new file of the inbox (quarantined files do not stop the others), then run the
+    lake GX suites once over the batch: the new ingests plus any a crash left unvalidated."""
+    settings.ensure()
+    adapters = all_adapters(settings)
+    result = LandResult()
+    for path in track(discover_new_files(settings, inbox), "landing"):
+        result.files.append(land_file(settings, path, inbox, adapters=adapters))
+    batch = {i for f in result.files for i in f.landed_ingest_ids()} | set(pending_ingests(settings))
+    if batch:
+        result.quality = validate_ingests(settings, batch)
+    return result
+
+
+def land_file(
+    settings: Settings, path: Path, inbox: Path, adapters: list[Adapter] | None = None
+) -> FileResult:
+    """Land one inbox file (zip archives: each member too). Idempotent; safe to run concurrently."""
+    settings.ensure()
+    adapters = adapters if adapters is not None else all_adapters(settings)
+    name = _relative_name(path, inbox)
+    data = path.read_bytes()
+    try:
+        manifest = find_manifest(path, inbox)
+        manifest_error = None
+    except ManifestError as exc:
+        manifest, manifest_error = Manifest(), str(exc)
+    source = _Source(
+        path=path,
+        name=name,
+        manifest=manifest,
+        manifest_error=manifest_error,
+        folder_platform=_folder_platform(name),
+        account_folder=_account_folder(name),
+    )
+    return _land_bytes(settings, data, name, source, adapters)
+
+
+@dataclass(frozen=True)
+class _Source:
+    path: Path
+    name: str
+    manifest: Manifest
+    manifest_error: str | None
+    folder_platform: str | None
+    account_folder: str | None
+
+
+def _folder_platform(name: str) -> str | None:
+    first = PurePosixPath(name).parts[0] if len(PurePosixPath(name).parts) > 1 else None
+    return first if first in PLATFORMS else None
+
+
+def _account_folder(name: str) -> str | None:
+    parts = PurePosixPath(name).parts
+    return parts[1] if len(parts) > 2 else None
+
+
+@contextmanager
+def _ingest_lock(settings: Settings, ingest_id: str) -> Iterator[None]:
+    locks = settings.ingests / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{ingest_id}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _land_bytes(
+    settings: Settings, data: bytes, name: str, source: _Source, adapters: list[Adapter]
+) -> FileResult:
+    ingest_id = _sha256(data)
+    with _ingest_lock(settings, ingest_id):
+        done = ledger.read_entry(ledger.entry_path(settings, ingest_id))
+        if done is not None:
+            if done["original_name"] == name:  # the same file again (a retried task): report, change nothing
+                return FileResult(
+                    name,
+                    ingest_id,
+                    done["status"],
+                    done["platform"],
+                    done["adapter"],
+                    done["rows_in"] or 0,
+                    done["rows_landed"] or 0,
+                    done["rows_rejected"] or 0,
+                    done["error"],
+                )
+            return _record_duplicate(settings, data, name, ingest_id, done)
+        now = ledger.landed_at_now()
+        raw_path = store_raw(settings, data, ingest_id, name, source.folder_platform or "unknown", now)
+        entry: dict[str, Any] = {
+            "ingest_id": ingest_id,
+            "original_name": name,
+            "account_id": source.manifest.account_id,
+            "size_bytes": len(data),
+            "raw_path": raw_path.relative_to(settings.home).as_posix(),
+        }
+        if sniff_format(data, name) == "zip":
+            return _land_zip(settings, data, name, source, adapters, entry)
+        return _land_table_file(settings, data, name, source, adapters, entry)
+
+
+def _record_duplicate(
+    settings: Settings, data: bytes, name: str, ingest_id: str, done: dict[str, Any]
+) -> FileResult:
+    path = ledger.duplicate_entry_path(settings, ingest_id, name)
+    note = f"same bytes as {done['original_name']} (landed {done['landed_at']:%Y-%m-%d %H:%M} UTC)"
+    if not path.is_file():
+        ledger.write_entry(
+            path,
+            ingest_id=ingest_id,
+            original_name=name,
+            platform=done["platform"],
+            account_id=done.get("account_id"),
+            adapter=done["adapter"],
+            size_bytes=len(data),
+            encoding=done["encoding"],
+            observed_at=done["observed_at"],
+            observed_at_source=done["observed_at_source"],
+            landed_at=ledger.landed_at_now(),
+            status="duplicate",
+            rows_in=0,
+            rows_landed=0,
+            rows_rejected=0,
+            error=note,
+            raw_path=done["raw_path"],
+        )
+    return FileResult(name, ingest_id, "duplicate", done["platform"], done["adapter"], error=note)
+
+
+def _pause_before_ledger() -> None:
+    pause = os.environ.get(PAUSE_ENV)
+    if pause:
+        time.sleep(float(pause))
+
+
+def _finish(settings: Settings, entry: dict[str, Any], result: FileResult) -> FileResult:
+    _pause_before_ledger()
+    ledger.write_entry(
+        ledger.entry_path(settings, result.ingest_id),
+        **{
+            "encoding": None,
+            "observed_at": None,
+            "observed_at_source": None,
+            **entry,
+            "platform": result.platform,
+            "adapter": result.adapter,
+            "status": result.status,
+            "rows_in": result.rows_in,
+            "rows_landed": result.rows_landed,
+            "rows_rejected": result.rows_rejected,
+            "error": result.error,
+            "landed_at": ledger.landed_at_now(),
+        },
+    )
+    return result
+
+
+def _quarantine(
+    settings: Settings,
+    entry: dict[str, Any],
+    source: _Source,
+    name: str,
+    reason: str,
+    detections: list[Detection] | None = None,
+) -> FileResult:
+    closest = next((d for d in detections or [] if d.closest is not None), None)
+    quarantine(
+        settings,
+        entry["ingest_id"],
+        {
+            "file": name,
+            "ingest_id": entry["ingest_id"],
+            "raw_path": entry["raw_path"],
+            "reason": reason,
+            "closest_adapter": closest.closest.name if closest and closest.closest else None,
+            "missing_columns": closest.missing if closest else [],
+            "tables": [
+                {
+                    "table": d.table.label,
+                    "closest_adapter": d.closest.name if d.closest else None,
+                    "missing_columns": d.missing,
+                }
+                for d in detections or []
+            ],
+        },
+    )
+    result = FileResult(name, entry["ingest_id"], "quarantined", source.folder_platform, None, error=reason)
+    return _finish(settings, entry, result)
+
+
+def _land_zip(
+    settings: Settings,
+    data: bytes,
+    name: str,
+    source: _Source,
+    adapters: list[Adapter],
+    entry: dict[str, Any],
+) -> FileResult:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir()
+            and not m.filename.startswith("__MACOSX/")
+            and not PurePosixPath(m.filename).name.startswith(".")
+        ]
+    except zipfile.BadZipFile as exc:
+        return _quarantine(settings, entry, source, name, f"{name}: not a readable zip archive: {exc}")
+    if not members:
+        return _quarantine(settings, entry, source, name, f"{name}: the zip archive holds no files")
+    results = [
+        _land_bytes(settings, archive.read(m), f"{name}!{m.filename}", source, adapters) for m in members
+    ]
+    landed = [r for r in results if r.status == "landed"]
+    result = FileResult(
+        name,
+        entry["ingest_id"],
+        "landed" if landed else "quarantined",
+        platform=next((r.platform for r in landed), source.folder_platform),
+        adapter="zip",
+        rows_in=sum(r.rows_in for r in landed),
+        rows_landed=sum(r.rows_landed for r in landed),
+        rows_rejected=sum(r.rows_rejected for r in landed),
+        error=None if landed else f"{name}: no member of the archive could be landed",
+        members=results,
+    )
+    return _finish(settings, {**entry, "observed_at_source": None}, result)
+
+
+def _observed_at(
+    source: _Source, name: str, adapter: Adapter, detections: list[Detection], tz: str
+) -> tuple[datetime, str]:
+    if source.manifest.observed_at is not None:
+        return source.manifest.observed_at, "manifest"
+    from_name = from_file_name(name.split("!")[-1], tz) or from_file_name(name.split("!")[0], tz)
+    if from_name is not None:
+        return from_name, "filename"
+    for detection in detections:
+        content = observed_at_from_content(detection, tz)
+        if content is not None:
+            return content, "content"
+    return from_mtime(source.path), "mtime"
+
+
+def _land_table_file(
+    settings: Settings,
+    data: bytes,
+    name: str,
+    source: _Source,
+    adapters: list[Adapter],
+    entry: dict[str, Any],
+) -> FileResult:
+    ingest_id = entry["ingest_id"]
+    if source.manifest_error:
+        return _quarantine(settings, entry, source, name, source.manifest_error)
+    try:
+        tables, encoding, fmt = read_tables(data, name)
+    except (UnreadableFile, UnicodeDecodeError) as exc:
+        return _quarantine(settings, entry, source, name, f"{name}: {exc}")
+    entry["encoding"] = encoding
+    if not tables:
+        entry.update(
+            observed_at=source.manifest.observed_at,
+            observed_at_source="manifest" if source.manifest.observed_at else None,
+        )
+        empty = FileResult(
+            name,
+            ingest_id,
+            "landed",
+            source.folder_platform,
+            None,
+            error=f"{name}: the file holds no records (an empty response); nothing to land",
+        )
+        return _finish(settings, entry, empty)
+    detections = [detect(t, adapters, fmt) for t in tables]
+    matched = [d for d in detections if d.adapter is not None]
+    if not matched:
+        closest = next((d for d in detections if d.closest is not None), None)
+        why = closest.closest_text if closest else "no table found in the file"
+        return _quarantine(
+            settings, entry, source, name, f"{name}: no adapter matches its header; {why}", detections
+        )
+    first = matched[0].adapter
+    assert first is not None
+    tz = source.manifest.timezone or first.timezone
+    observed_at, observed_source = _observed_at(source, name, first, matched, tz)
+    entry.update(observed_at=observed_at, observed_at_source=observed_source)
+    outcomes: list[Outcome] = []
+    try:
+        for detection in matched:
+            adapter = detection.adapter
+            assert adapter is not None
+            ctx = Context(
+                adapter=adapter,
+                file_name=name,
+                observed_at=observed_at,
+                timezone=source.manifest.timezone or adapter.timezone,
+                account_id=source.manifest.account_id,
+                account_name=source.manifest.account_name,
+                city_code=source.manifest.city_code,
+                header=detection.header,
+                preamble=preamble(detection),
+                account_folder=source.account_folder,
+            )
+            outcomes.append(apply(detection, ctx, ingest_id))
+    except pl.exceptions.PolarsError as exc:
+        return _quarantine(settings, entry, source, name, f"{name}: could not be parsed: {exc}", detections)
+    _write_outputs(settings, ingest_id, outcomes)
+    ignored = [d.table.label or "(table)" for d in detections if d.adapter is None]
+    names = sorted({o.adapter.name for o in outcomes})
+    result = FileResult(
+        name,
+        ingest_id,
+        "landed",
+        platform=outcomes[0].adapter.platform,
+        adapter=",".join(names),
+        rows_in=sum(o.rows_in for o in outcomes),
+        rows_landed=sum(o.landed.height for o in outcomes),
+        rows_rejected=sum(o.rows_rejected for o in outcomes),
+        error=f"tables without an adapter, not landed: {', '.join(ignored)}" if ignored else None,
+    )
+    return _finish(settings, entry, result)
+
+
+def _write_outputs(settings: Settings, ingest_id: str, outcomes: list[Outcome]) -> None:
+    by_target: dict[tuple[str, str], list[pl.DataFrame]] = {}
+    for outcome in outcomes:
+        by_target.setdefault((outcome.adapter.entity, outcome.adapter.platform), []).append(outcome.landed)
+    for (entity, platform), frames in sorted(by_target.items()):
+        frame = pl.concat(frames)
+        if frame.height == 0:
+            continue
+        write_parquet(settings.lake / entity / f"platform={platform}" / f"{ingest_id}.parquet", frame)
+    rejects = pl.concat([o.rejects for o in outcomes])
+    if rejects.height:
+        write_parquet(settings.rejects / f"{ingest_id}.parquet", rejects)

@@ -1,0 +1,1 @@
+"""Data-quality checks on lake batches (Great Expectations suites from ``expectations/``)."""

@@ -1,0 +1,111 @@
+"""GX once per landing batch: the rows of a batch's new ingests, one validation per lake entity.
+
+A batch is one ``land_inbox`` run, or one ``citypulse_land`` DAG run. Validating each file on its
+own cost seconds per file; validating a batch's rows together costs about the same once. The rows
+are read back from the lake parquet of the batch's ingest ids (what was written is what is
+checked), and the results go to one file, ``lake/_quality/batch-<batch id>.parquet``, in the
+QUALITY_RESULTS schema with ``run_id`` = the batch id. The file's parquet metadata carries the
+ingest ids it covers (key :data:`INGESTS_KEY`), and each failed expectation's ``details`` says
+how many unexpected rows each ingest holds.
+
+The batch id is a hash of the sorted ingest ids, so validating the same ingests again finds the
+file already there and writes nothing (idempotent). Ingests whose rows are in the lake and in the
+ledger but in no quality file (the process died between the ledger and the validation) are
+:func:`pending_ingests`; the next landing run validates them with its own batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from citypulse.lake.schema import ENTITIES, QUALITY_RESULTS
+from citypulse.landing import ledger
+from citypulse.landing.atomic import write_parquet
+from citypulse.settings import Settings
+
+INGESTS_KEY = "citypulse.ingest_ids"
+_BATCH_PREFIX = "batch-"
+
+
+def batch_id(ingest_ids: Iterable[str]) -> str:
+    """Deterministic id of a set of ingests: ``batch-`` + 20 hex of sha256 over the sorted ids."""
+    digest = hashlib.sha256("\n".join(sorted(set(ingest_ids))).encode("utf-8")).hexdigest()
+    return f"{_BATCH_PREFIX}{digest[:20]}"
+
+
+def batch_path(settings: Settings, batch: str) -> Path:
+    return settings.quality / f"{batch}.parquet"
+
+
+def _lake_files(settings: Settings, entity: str) -> dict[str, list[Path]]:
+    """Lake files of an entity by ingest id (one per platform the ingest wrote)."""
+    files: dict[str, list[Path]] = {}
+    for path in sorted((settings.lake / entity).glob("platform=*/*.parquet")):
+        files.setdefault(path.stem, []).append(path)
+    return files
+
+
+def _batch_rows(settings: Settings, ingest_ids: set[str]) -> dict[str, pl.DataFrame]:
+    """Each entity's lake rows written by the given ingests, in a stable order."""
+    rows = {}
+    for entity in ENTITIES:
+        files = [
+            f
+            for ingest, paths in _lake_files(settings, entity).items()
+            if ingest in ingest_ids
+            for f in paths
+        ]
+        if files:
+            rows[entity] = pl.scan_parquet(files).sort("ingest_id", "source_row").collect()
+    return rows
+
+
+def validate_ingests(settings: Settings, ingest_ids: Iterable[str]) -> pl.DataFrame:
+    """Validate the lake rows of these ingests (one GX run per entity) and record the results.
+
+    Ingests without lake rows (quarantined, empty, zip archives whose members carry the rows)
+    are not part of the batch. Returns the batch's QUALITY_RESULTS rows (read back when the batch
+    was validated before); an empty frame when there is nothing to validate.
+    """
+    wanted = set(ingest_ids)
+    if not wanted:
+        return pl.DataFrame(schema=QUALITY_RESULTS)
+    rows = _batch_rows(settings, wanted)
+    covered = sorted({i for frame in rows.values() for i in frame["ingest_id"].unique().to_list()})
+    if not covered:
+        return pl.DataFrame(schema=QUALITY_RESULTS)
+    batch = batch_id(covered)
+    target = batch_path(settings, batch)
+    if target.is_file():
+        return pl.read_parquet(target)
+    from citypulse.quality.gx_lake import validate_frame  # imports GX: only when there is work
+
+    results = pl.concat(
+        [validate_frame(frame, entity, batch, settings.expectations) for entity, frame in rows.items()]
+    )
+    write_parquet(target, results, metadata={INGESTS_KEY: json.dumps(covered)})
+    return results
+
+
+def validated_ingests(settings: Settings) -> set[str]:
+    """Ingest ids some quality file covers: batch files (metadata) and per-ingest files (name)."""
+    covered: set[str] = set()
+    for path in settings.quality.glob("*.parquet"):
+        if path.stem.startswith(_BATCH_PREFIX):
+            covered.update(json.loads(pl.read_parquet_metadata(path).get(INGESTS_KEY, "[]")))
+        else:  # one file per ingest, as landing wrote them before batches
+            covered.add(path.stem)
+    return covered
+
+
+def pending_ingests(settings: Settings) -> list[str]:
+    """Landed ingests (ledger) with lake rows that no quality file covers yet, sorted."""
+    entries = ledger.read_ledger(settings).filter(pl.col("status") == "landed")
+    landed = set(entries["ingest_id"].to_list())
+    in_lake = {ingest for entity in ENTITIES for ingest in _lake_files(settings, entity)}
+    return sorted((landed & in_lake) - validated_ingests(settings))

@@ -1,0 +1,88 @@
+"""dbt as a subprocess: a fresh process per invocation releases the DuckDB lock when it exits
+(dbtRunner in-process has kept locks on DuckDB files after returning, dbt-core #11980)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from shutil import which
+from typing import Any
+
+from citypulse.environment import process_env
+from citypulse.errors import CityPulseError
+from citypulse.settings import Settings
+
+_TAIL_LINES = 40
+
+
+@dataclass
+class DbtInvocation:
+    command: list[str]
+    returncode: int
+    seconds: float
+    results: list[dict[str, Any]] = field(default_factory=list)
+    output_tail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def problems(self) -> list[str]:
+        """Nodes that did not succeed, as 'unique_id: status: message'."""
+        bad = [
+            r for r in self.results if r.get("status") not in ("success", "pass", "skipped", "warn", "no-op")
+        ]
+        return [f"{r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:300]}" for r in bad]
+
+
+def dbt_executable() -> str:
+    """The dbt of the running virtualenv (the pipeline venv), else the one on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    if beside.exists():
+        return str(beside)
+    found = which("dbt")
+    if found is None:
+        raise CityPulseError("dbt is not installed in this environment (expected beside python or on PATH)")
+    return found
+
+
+def target_path(settings: Settings) -> Path:
+    # Per data home: concurrent builds of different homes must not share run_results.json.
+    return settings.warehouse / "dbt_target"
+
+
+def run_dbt(settings: Settings, args: list[str], target: Path | None = None) -> DbtInvocation:
+    target = target or target_path(settings)
+    command = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(settings.dbt_project),
+        "--profiles-dir",
+        str(settings.dbt_project),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(settings.warehouse / "dbt_logs"),
+    ]
+    run_results = target / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    started = time.monotonic()
+    completed = subprocess.run(
+        command,
+        env=process_env(settings),
+        capture_output=True,
+        text=True,
+        cwd=settings.dbt_project,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    results: list[dict[str, Any]] = []
+    if run_results.exists():
+        results = json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+    tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-_TAIL_LINES:])
+    return DbtInvocation(command, completed.returncode, seconds, results, tail)

@@ -1,0 +1,218 @@
+"""Each diagnostic on constructed cases with known answers (issue 10 acceptance)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import polars as pl
+
+from citypulse.diagnostics import coordination, homogeneity, leverage, updating, viral
+
+
+def _captioned(groups: list[str], titles: list[str]) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {"g": groups, "title": titles, "text": [None] * len(titles)}, schema_overrides={"text": pl.String}
+    )
+    return frame.with_columns(caption=homogeneity.normalised_caption(pl.col("title"), pl.col("text")))
+
+
+def test_identical_captions_are_similarity_one_and_disjoint_near_zero() -> None:
+    same = ["成都火锅真好吃，欢迎来成都！"] * 4
+    disjoint = ["大熊猫基地一日游", "淄博烧烤夜市人山人海", "Xi'an city wall at night", "重庆洪崖洞灯光秀"]
+    result = mean_by_group = homogeneity.mean_pairwise_similarity(
+        _captioned(["same"] * 4 + ["disjoint"] * 4, same + disjoint), ["g"]
+    )
+    values = dict(zip(result["g"], result["homogeneity"], strict=True))
+    assert values["same"] == 1.0
+    assert values["disjoint"] < 0.05
+    assert mean_by_group["posts"].to_list() == [4, 4]
+
+
+def test_single_post_has_unknown_similarity_not_zero() -> None:
+    result = homogeneity.mean_pairwise_similarity(_captioned(["a"], ["只有一条"]), ["g"])
+    assert result["homogeneity"].to_list() == [None]
+
+
+def test_mean_similarity_matches_exact_jaccard_on_average() -> None:
+    # two pairs of half-overlapping captions: the MinHash mean estimates the exact mean Jaccard
+    titles = ["abcdefghij", "fghijklmno", "ABCDEFGHIJ", "KLMNOPQRST"]
+    grams = [{t.lower()[i : i + 3] for i in range(len(t) - 2)} for t in titles]
+    exact = (
+        sum(len(grams[i] & grams[j]) / len(grams[i] | grams[j]) for i in range(4) for j in range(i + 1, 4))
+        / 6
+    )
+    estimate = homogeneity.mean_pairwise_similarity(_captioned(["x"] * 4, titles), ["g"])["homogeneity"][0]
+    assert abs(estimate - exact) < 0.08
+
+
+def test_near_duplicate_clusters_group_reposts_only() -> None:
+    titles = [
+        "五一来淄博吃烧烤，小饼卷一切！",
+        "五一来淄博吃烧烤，小饼卷一切！！",
+        "五一来淄博吃烧烤 小饼卷一切",
+        "西安大唐不夜城夜景",
+    ]
+    clusters = homogeneity.near_duplicate_clusters(_captioned(["c"] * 4, titles), ["g"])
+    assert clusters["row"].to_list() == [0, 1, 2]
+    assert clusters["cluster"].unique().to_list() == [0]
+
+
+def test_four_week_month_with_posts_in_three_weeks_is_three_quarters() -> None:
+    first, nxt = date(2027, 2, 1), date(2027, 3, 1)  # February 2027 starts on a Monday: four weeks
+    assert len(updating.month_weeks(first, nxt)) == 4
+    accounts = pl.DataFrame(
+        {"city_code": ["c", "c"], "platform": ["douyin"] * 2, "account_id": ["a", "silent"]}
+    )
+    posts = pl.DataFrame(
+        {
+            "city_code": "c",
+            "platform": "douyin",
+            "account_id": "a",
+            "published_date": [date(2027, 2, 1), date(2027, 2, 3), date(2027, 2, 9), date(2027, 2, 26)],
+        }
+    )
+    rows = updating.account_updating(accounts, posts, first, nxt)
+    a = rows.filter(pl.col("account_id") == "a").row(0, named=True)
+    assert a["week_share"] == 0.75 and a["weeks_with_posts"] == 3 and not a["updated_every_week"]
+    assert a["longest_gap_days"] == 16  # 10 to 25 February
+    silent = rows.filter(pl.col("account_id") == "silent").row(0, named=True)
+    assert silent["week_share"] == 0.0 and silent["longest_gap_days"] == 28
+    city = updating.city_updating(rows).row(0, named=True)
+    assert city["official_accounts"] == 2 and city["weekly_updated_share"] == 0.0
+
+
+def test_coordination_share_counts_posts_on_topics_two_accounts_shared_in_a_week() -> None:
+    titles = ["#成都大运会# 开幕", "#成都大运会 倒计时", "#熊猫# 日常", "#成都大运会# 下周再发", "无话题"]
+    posts = pl.DataFrame(
+        {
+            "city_code": "c",
+            "platform": "douyin",
+            "account_id": ["a", "b", "a", "c", "b"],
+            "post_id": ["1", "2", "3", "4", "5"],
+            "published_date": [
+                date(2027, 2, 1),
+                date(2027, 2, 2),
+                date(2027, 2, 3),
+                date(2027, 2, 10),
+                date(2027, 2, 4),
+            ],
+            "title": titles,
+            "text": [None] * 5,
+        },
+        schema_overrides={"text": pl.String},
+    ).with_columns(topics=coordination.post_topics(pl.col("title"), pl.col("text")))
+    per_group, topics = coordination.coordination(posts)
+    row = per_group.row(0, named=True)
+    assert row["active_accounts"] == 3 and row["posts"] == 5 and row["coordinated_posts"] == 2
+    assert row["coordination_share"] == 0.4
+    assert topics.select("topic", "accounts", "week").rows() == [("成都大运会", 2, date(2027, 2, 1))]
+
+
+def test_missed_trend_is_an_opportunity_and_answered_trend_is_not() -> None:
+    topic_days = pl.DataFrame(
+        {
+            "platform": "weibo",
+            "topic": ["成都大运会", "淄博烧烤", "成都美食节", "无关话题"],
+            "city_code": [None, "370300", None, None],
+            "date_day": [date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 7)],
+            "reads": [10, 5, 7, 1],
+            "hot_search_hits": [1, 1, 0, 0],
+        },
+        schema_overrides={"city_code": pl.String},
+    )
+    keywords = pl.DataFrame({"city_code": ["510100"], "keyword": ["成都"]})
+    trends = leverage.city_trends(topic_days, keywords, date(2027, 2, 1), date(2027, 3, 1))
+    assert trends.select("city_code", "topic").rows() == [
+        ("370300", "淄博烧烤"),
+        ("510100", "成都大运会"),
+        ("510100", "成都美食节"),
+    ]
+    posts = pl.DataFrame(
+        {
+            "city_code": ["510100", "510100"],
+            "platform": "weibo",
+            "post_id": ["on-time", "too-late"],
+            # 6 Feb 20:00 Shanghai (within the trend day + 24 h); 9 Feb 12:00 (after it)
+            "published_at": [datetime(2027, 2, 6, 12, tzinfo=UTC), datetime(2027, 2, 9, 4, tzinfo=UTC)],
+            "title": ["#成都大运会# 来了", "#成都美食节# 晚到"],
+            "text": [None, None],
+        },
+        schema_overrides={"text": pl.String},
+    )
+    result = leverage.leverage(trends, posts)
+    status = dict(zip(result["topic"], result["leveraged"], strict=True))
+    assert status == {"淄博烧烤": False, "成都大运会": True, "成都美食节": False}
+    assert result.filter(pl.col("topic") == "成都大运会")["answer_post_id"].to_list() == ["on-time"]
+
+
+def test_viral_flag_at_the_accounts_99th_percentile_of_daily_growth() -> None:
+    start = datetime(2027, 1, 1, 4, tzinfo=UTC)
+    growth = [100 + (d % 7) for d in range(60)] + [5_000]  # an ordinary two months, then a jump
+    cumulative = [sum(growth[: i + 1]) for i in range(len(growth))]
+    snapshots = pl.DataFrame(
+        {
+            "platform": "douyin",
+            "account_id": "a",
+            "post_id": "p",
+            "observed_at": [start + timedelta(days=i) for i in range(len(growth))],
+            "views": cumulative,
+            "engagements": [None] * len(growth),
+        },
+        schema_overrides={"engagements": pl.Int64},
+    )
+    daily = viral.daily_growth(snapshots)
+    assert daily["views_growth"].to_list()[1:5] == growth[1:5]  # first day's growth is unknown
+    flagged = viral.viral_posts(daily)
+    assert flagged["date_day"].to_list() == [date(2027, 3, 2)]
+    assert flagged["views_growth"].to_list() == [5_000] and flagged["views_viral"].to_list() == [True]
+    # too little history: no alert, not a flag on every ordinary day
+    assert viral.viral_posts(daily.head(10)).is_empty()
+
+
+def test_viral_alerts_are_sent_through_a_configured_notifier(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import duckdb
+
+    from citypulse.diagnostics.alerts import send_viral_alerts, viral_alerts_on
+    from citypulse.notify import Notifier
+
+    start = datetime(2027, 1, 1, 4, tzinfo=UTC)
+    growth = [100 + (d % 7) for d in range(60)] + [5_000]
+    snapshots = pl.DataFrame(
+        {
+            "post_key": "k",
+            "platform": "douyin",
+            "account_id": "a",
+            "post_id": "p",
+            "observed_at": [start + timedelta(days=i) for i in range(len(growth))],
+            "views": [sum(growth[: i + 1]) for i in range(len(growth))],
+            "engagements": [None] * len(growth),
+        },
+        schema_overrides={"engagements": pl.Int64},
+    )
+    db = tmp_path / "serving.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.register("s", snapshots.to_arrow())
+        con.execute("create table fct_post_snapshot as select * from s")
+        con.execute(
+            "create table accounts as select 'douyin' as platform, 'a' as account_id, "
+            "'510100' as city_code, 'official' as account_type"
+        )
+        con.execute(
+            "create table dim_post as select 'k' as post_key, '成都爆款' as title, "
+            "'https://example.invalid/p' as post_url"
+        )
+    assert viral_alerts_on(db, date(2027, 3, 1)).is_empty()  # an ordinary day
+    alerts = viral_alerts_on(db, date(2027, 3, 2))
+    assert alerts.select("post_id", "city_code", "views_growth").rows() == [("p", "510100", 5_000)]
+
+    sent: list[object] = []
+
+    class Recorder:
+        name = "recorder"
+
+        def send(self, notice: object) -> None:
+            sent.append(notice)
+
+    assert send_viral_alerts(alerts, Notifier([Recorder()])) == 1
+    assert "成都爆款" in sent[0].title and sent[0].facts["播放/阅读 views"] == "5,000"  # type: ignore[attr-defined]
+    assert send_viral_alerts(alerts, Notifier([])) == 0  # no channel configured: nothing sent

@@ -1,0 +1,77 @@
+"""One real stack per test session (PostgreSQL + Redis of this machine, Airflow with Celery, Superset),
+isolated from anything else on the machine: its own data home, databases with a unique prefix, its
+own Redis DB numbers and free ports. Torn down (processes, databases, Redis DBs) at the end."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from citypulse.settings import Settings
+from citypulse.stack import StackConfig, down, up
+from citypulse.stack import pg_databases as postgres
+
+STACK_REDIS_DB = 14  # broker; Superset's cache uses 15
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _machine_services_reachable() -> str | None:
+    for port, what in ((5432, "PostgreSQL"), (6379, "Redis")):
+        with socket.socket() as sock:
+            sock.settimeout(2)
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return f"{what} is not running on 127.0.0.1:{port}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
+    missing = _machine_services_reachable()
+    if missing:
+        pytest.skip(f"the local-process stack needs this machine's PostgreSQL and Redis: {missing}")
+    # CITYPULSE_STACK_TEST_HOME keeps the stack's data home and logs after the session (pytest
+    # rotates its temporary folders, and a failed system test is diagnosed from the task logs).
+    kept = os.environ.get("CITYPULSE_STACK_TEST_HOME")
+    home = Path(kept) if kept else Path(tmp_path_factory.mktemp("stack")) / "home"
+    return StackConfig(
+        settings=Settings.from_env(home),
+        db_prefix=f"cptest_{uuid.uuid4().hex[:8]}",
+        redis_db=STACK_REDIS_DB,
+        airflow_port=_free_port(),
+        superset_port=_free_port(),
+        scheduler_health_port=_free_port(),
+        worker_log_port=_free_port(),
+        triggerer_log_port=_free_port(),
+        worker_concurrency=4,
+        # A killed worker's task is noticed after this long (production default: 300 s).
+        heartbeat_timeout_s=45,
+    )
+
+
+def _flush_redis(cfg: StackConfig) -> None:
+    import redis
+
+    for db in (cfg.redis_db, cfg.redis_db + 1):
+        redis.Redis.from_url(f"{cfg.redis_url}/{db}").flushdb()
+
+
+@pytest.fixture(scope="session")
+def running_stack(stack_config: StackConfig) -> Iterator[StackConfig]:
+    _flush_redis(stack_config)
+    try:
+        up(stack_config, timeout_s=600)
+        yield stack_config
+    finally:
+        down(stack_config)
+        postgres.drop_databases(stack_config)
+        _flush_redis(stack_config)

@@ -1,0 +1,69 @@
+"""One real Superset for the whole folder: bootstrapped data home, sample warehouse, gunicorn on a free port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from citypulse.settings import Settings
+from citypulse.superset import server
+from citypulse.superset.bootstrap import bootstrap
+from citypulse.superset.client import SupersetClient
+from citypulse.superset.credentials import superset_credentials
+from citypulse.superset.runtime import superset_venv
+from tests.superset.sample_warehouse import build_sample_serving
+
+
+@pytest.fixture(scope="session")
+def superset_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings.from_env(tmp_path_factory.mktemp("superset_home")).ensure()
+    if not (superset_venv(settings) / "bin" / "superset").exists():
+        pytest.skip("Superset environment (.venv-superset) not installed: run `make venv-superset`")
+    build_sample_serving(settings.serving_db)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def bootstrapped(superset_home: Settings) -> Settings:
+    assert bootstrap(superset_home) == 0
+    return superset_home
+
+
+@pytest.fixture(scope="session")
+def superset_server(bootstrapped: Settings) -> Iterator[server.SupersetServer]:
+    running = server.start(bootstrapped)
+    yield running
+    server.stop(running)
+
+
+@pytest.fixture(scope="session")
+def credentials(bootstrapped: Settings) -> dict[str, str]:
+    return superset_credentials(bootstrapped)
+
+
+def login(srv: server.SupersetServer, credentials: dict[str, str], role: str) -> SupersetClient:
+    return SupersetClient(srv.base_url).login(credentials[f"{role}_user"], credentials[f"{role}_password"])
+
+
+@pytest.fixture(scope="session")
+def admin(superset_server: server.SupersetServer, credentials: dict[str, str]) -> SupersetClient:
+    return login(superset_server, credentials, "admin")
+
+
+@pytest.fixture(scope="session")
+def analyst(superset_server: server.SupersetServer, credentials: dict[str, str]) -> SupersetClient:
+    return login(superset_server, credentials, "analyst")
+
+
+@pytest.fixture(scope="session")
+def viewer(superset_server: server.SupersetServer, credentials: dict[str, str]) -> SupersetClient:
+    return login(superset_server, credentials, "viewer")
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    out = Path(__file__).resolve().parents[2] / "test-artifacts" / "superset"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
