@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from citypulse import credentials, services
+from citypulse.process_groups import is_running, start_time
 from citypulse.settings import Settings
 from citypulse.stack import SERVICE_NAMES, StackConfig, status, up
 from citypulse.stack import pg_databases as postgres
-from citypulse.process_groups import is_running, start_time
 from citypulse.stack.topology import celery_workers, down, start_service
 
 pytestmark = pytest.mark.slow

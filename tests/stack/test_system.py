@@ -24,9 +24,9 @@ import polars as pl
 import pytest
 
 from citypulse import credentials, services
+from citypulse.process_groups import is_running
 from citypulse.stack import StackConfig
 from citypulse.stack import airflow_processes as stack_airflow
-from citypulse.process_groups import is_running
 from citypulse.stack.topology import celery_workers, start_airflow_service, stop_service
 from tests.stack.airflow_api import AirflowApi
 

@@ -40,7 +40,7 @@ def test_every_dashboard_renders_in_chinese(
 
     base = superset_server.base_url
     dashboards = admin.list_all("dashboard")
-    assert len(dashboards) == 4
+    assert len(dashboards) == 5
     leaked: list[str] = []
     problems: list[str] = []
     with sync_playwright() as pw:

@@ -19,7 +19,7 @@ from tests.superset.sample_warehouse import build_sample_serving
 
 pytestmark = pytest.mark.slow
 
-EXPECTED = {"chart": 29, "dashboard": 4, "dataset": 14, "database": 1}
+EXPECTED = {"chart": 33, "dashboard": 5, "dataset": 18, "database": 1}
 
 
 def warehouse_id(client: SupersetClient) -> int:

@@ -32,8 +32,10 @@ def _airflow(env: dict[str, str], *args: str, timeout: int = 600) -> subprocess.
     done = subprocess.run(
         [AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+    log = Path(env["CITYPULSE_HOME"]) / f"airflow-{args[0]}.log"
+    log.write_text(done.stdout + "\n" + done.stderr)  # the whole output, for when the tail is not enough
     assert done.returncode == 0, (
-        f"airflow {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        f"airflow {' '.join(args)} failed (full output in {log}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     )
     return done
 

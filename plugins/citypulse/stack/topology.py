@@ -14,11 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from citypulse import airflow_embedded, services
+from citypulse import airflow_embedded, process_groups, services
 from citypulse.errors import CityPulseError
 from citypulse.stack import airflow_processes as airflow
 from citypulse.stack import pg_databases as postgres
-from citypulse import process_groups
 from citypulse.stack import superset_processes as superset
 from citypulse.stack.stack_config import StackConfig
 
