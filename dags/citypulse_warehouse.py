@@ -57,7 +57,9 @@ def citypulse_warehouse() -> None:
 
         return alert_latest_day(Path(published))
 
-    dbt_build >> audit() >> viral_alerts(publish())
+    published = publish()
+    dbt_build >> audit() >> published
+    viral_alerts(published)
 
 
 warehouse_dag = citypulse_warehouse()

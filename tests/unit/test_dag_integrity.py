@@ -61,3 +61,11 @@ def test_land_dag_validates_the_batch_once_before_announcing(dagbag) -> None:
     assert validate.trigger_rule == "all_done"  # quality runs even when one file's task failed
     assert validate.upstream_task_ids == {"land"}
     assert dag.get_task("announce").upstream_task_ids == {"land", "validate"}
+
+
+def test_warehouse_publishes_only_after_the_audit(dagbag) -> None:
+    dag = dagbag.dags["citypulse_warehouse"]
+    publish = dag.get_task("publish")
+    assert publish.upstream_task_ids == {"audit"}
+    assert dag.get_task("audit").upstream_task_ids, "the audit must wait for the dbt build"
+    assert dag.get_task("viral_alerts").upstream_task_ids == {"publish"}
