@@ -57,7 +57,12 @@ def run_pipeline(settings: Settings) -> dict[str, str]:
     statuses: dict[str, int] = {}
     for f in landed.to_json()["files"]:
         statuses[f["status"]] = statuses.get(f["status"], 0) + 1
-    _say(f"landed: {statuses} (the sample contains one bad file on purpose: it is quarantined)")
+    note = (
+        " (the sample contains one bad file on purpose: it is quarantined)"
+        if statuses.get("quarantined")
+        else ""
+    )
+    _say(f"landed: {statuses or 'nothing new'}{note}")
 
     outcome = build(settings)
     if outcome.exit_code != 0:
