@@ -1,61 +1,17 @@
 {{ config(tags=['eval_marts']) }}
 
 {#- The run's frozen diag_accounts.parquet files (citypulse.diagnostics); empty and typed when no run has them. -#}
-{%- set text = dbt.type_string() -%}
-{%- set int = dbt.type_bigint() -%}
-{%- set dbl = eval_double() -%}
-{%- set flag = dbt.type_boolean() -%}
-{%- set ts = eval_timestamptz() -%}
-{%- set day = 'date' -%}
-{%- set columns = [
-        ('run_id', text),
-        ('city_code', text),
-        ('platform', text),
-        ('account_id', text),
-        ('account_name', text),
-        ('weeks', int),
-        ('weeks_with_posts', int),
-        ('week_share', dbl),
-        ('longest_gap_days', int),
-        ('updated_every_week', flag),
-        ('captioned_posts', int),
-        ('homogeneity', dbl)] -%}
-{%- set found = eval_files_exist('run_id=*/diag_accounts.parquet') %}
-
-with frozen_rows as (
-
-    select
-        {%- for column, type in columns %}
-        {%- if found %}
-        cast({{ adapter.quote(column) }} as {{ type }}) as {{ adapter.quote(column) }}{{ "," if not loop.last }}
-        {%- else %}
-        cast(null as {{ type }}) as {{ adapter.quote(column) }}{{ "," if not loop.last }}
-        {%- endif %}
-        {%- endfor %}
-    {%- if found %}
-    from {{ eval_run_files('run_id=*/diag_accounts.parquet') }}
-    {%- else %}
-    where 1 = 0
-    {%- endif %}
-
-),
-
-runs as (
-
-    select run_id, period, methodology_version, is_official from {{ ref('eval_run') }}
-
-),
-
-final as (
-
-    select
-        runs.period,
-        runs.methodology_version,
-        runs.is_official,
-        frozen_rows.*
-    from frozen_rows
-    inner join runs on frozen_rows.run_id = runs.run_id
-
-)
-
-select * from final
+{{ eval_diag_mart('diag_accounts', [
+    ('run_id', 'text'),
+    ('city_code', 'text'),
+    ('platform', 'text'),
+    ('account_id', 'text'),
+    ('account_name', 'text'),
+    ('weeks', 'int'),
+    ('weeks_with_posts', 'int'),
+    ('week_share', 'double'),
+    ('longest_gap_days', 'int'),
+    ('updated_every_week', 'flag'),
+    ('captioned_posts', 'int'),
+    ('homogeneity', 'double')
+]) }}
