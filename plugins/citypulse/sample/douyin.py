@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, primary_accounts, snapshot
-from citypulse.sample.files import write_bytes, write_csv, write_manifest, write_xlsx
+from citypulse.sample.files import write_account_manifest, write_bytes, write_csv, write_manifest, write_xlsx
 from citypulse.sample.formatting import SHANGHAI, fraction, local, percent, text
 from citypulse.sample.randomness import stream
 from citypulse.sample.sink import Sink
@@ -119,14 +119,7 @@ def write_creator_works(world: World, sink: Sink, rows: int | None) -> None:
             folder = sink.folder("douyin", acc["account_id"], at)
             path = folder / f"data_{acc['account_id']}_{at:%Y%m%d}.xlsx"
             sink.record(path, "douyin_creator_works", write_xlsx(path, frame))
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone=SHANGHAI,
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, SHANGHAI)
             if n == 0 and at == cal.all_exports[1]:
                 broken = folder / "data(1).xlsx"  # an interrupted browser download of the same export
                 write_bytes(broken, path.read_bytes()[: path.stat().st_size * 3 // 5])
@@ -168,14 +161,7 @@ def _write_archive(world: World, sink: Sink, acc: dict[str, str], rows: int | No
     folder = sink.folder("douyin", f"{acc['account_id']}_archive", at)
     path = folder / f"data_{acc['account_id']}_all.xlsx"
     sink.record(path, "douyin_creator_works", write_xlsx(path, frame))
-    write_manifest(
-        folder,
-        observed_at=at,
-        timezone=SHANGHAI,
-        account_id=acc["account_id"],
-        account_name=acc["account_name"],
-        city_code=acc["city_code"],
-    )
+    write_account_manifest(folder, acc, at, SHANGHAI)
 
 
 def write_account_overview(world: World, sink: Sink) -> None:
@@ -199,14 +185,7 @@ def write_account_overview(world: World, sink: Sink) -> None:
             folder = sink.folder("douyin", f"{acc['account_id']}_overview", at)
             path = folder / f"daily_{acc['account_id']}_{at:%Y%m%d}.xlsx"
             sink.record(path, "douyin_account_overview", write_xlsx(path, frame))
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone=SHANGHAI,
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, SHANGHAI)
 
 
 # --- MediaCrawler keyword search ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -145,3 +145,15 @@ def write_manifest(
     path = folder / "_manifest.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def write_account_manifest(folder: Path, account: Mapping[str, str], at: datetime, timezone: str) -> Path:
+    """The manifest of a folder holding one registered account's export taken at ``at``."""
+    return write_manifest(
+        folder,
+        observed_at=at,
+        timezone=timezone,
+        account_id=account["account_id"],
+        account_name=account["account_name"],
+        city_code=account["city_code"],
+    )

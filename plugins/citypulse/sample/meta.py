@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, snapshot
-from citypulse.sample.files import write_csv, write_manifest
+from citypulse.sample.files import write_account_manifest, write_csv
 from citypulse.sample.formatting import SHANGHAI
 from citypulse.sample.randomness import stream, token
 from citypulse.sample.sink import Sink
@@ -172,14 +172,7 @@ def write_facebook_posts(world: World, sink: Sink) -> None:
             folder = sink.folder("facebook", acc["account_id"], at)
             path = folder / _file_name(month, acc["account_id"])
             sink.record(path, "facebook_posts", write_csv(path, frame, bom=True))
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone=SHANGHAI,
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, SHANGHAI)
         _write_page_daily(world, sink, acc)
 
 
@@ -207,14 +200,7 @@ def _write_page_daily(world: World, sink: Sink, acc: dict[str, str]) -> None:
                 preamble='sep=,\r\n"Facebook follows"\r\n',
             ),
         )
-        write_manifest(
-            folder,
-            observed_at=at,
-            timezone=SHANGHAI,
-            account_id=acc["account_id"],
-            account_name=acc["account_name"],
-            city_code=acc["city_code"],
-        )
+        write_account_manifest(folder, acc, at, SHANGHAI)
 
 
 def write_instagram_posts(world: World, sink: Sink) -> None:
@@ -264,11 +250,4 @@ def write_instagram_posts(world: World, sink: Sink) -> None:
             folder = sink.folder("instagram", acc["account_id"], at)
             path = folder / _file_name(month, acc["account_id"])
             sink.record(path, "instagram_posts", write_csv(path, frame, bom=True))
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone=SHANGHAI,
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, SHANGHAI)

@@ -13,7 +13,7 @@ from datetime import timedelta
 import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, snapshot
-from citypulse.sample.files import csv_text, write_bytes, write_manifest, zip_bytes
+from citypulse.sample.files import csv_text, write_account_manifest, write_bytes, zip_bytes
 from citypulse.sample.formatting import SHANGHAI, yearless
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World
@@ -78,14 +78,7 @@ def write_studio(world: World, sink: Sink) -> None:
             path = folder / f"TikTok_Studio_{acc['account_id']}_{int(at.timestamp())}.zip"
             write_bytes(path, zip_bytes(members))
             sink.record(path, "tiktok_studio_zip", content.height)
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone=SHANGHAI,
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, SHANGHAI)
     if tiktok_accounts:
         _write_spanish_overview(world, sink, tiktok_accounts[-1])
 
@@ -100,11 +93,4 @@ def _write_spanish_overview(world: World, sink: Sink, acc: dict[str, str]) -> No
     frame = _overview(daily, "es")
     write_bytes(path, _quoted(frame))
     sink.record(path, "tiktok_overview_es", frame.height)
-    write_manifest(
-        folder,
-        observed_at=at,
-        timezone=SHANGHAI,
-        account_id=acc["account_id"],
-        account_name=acc["account_name"],
-        city_code=acc["city_code"],
-    )
+    write_account_manifest(folder, acc, at, SHANGHAI)

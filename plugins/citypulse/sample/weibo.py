@@ -19,7 +19,7 @@ import polars as pl
 
 from citypulse.sample.common import accounts, posts_of, primary_accounts, snapshot
 from citypulse.sample.douyin import PROVINCE, crawl_times, search_results
-from citypulse.sample.files import csv_text, write_bytes, write_csv, write_manifest
+from citypulse.sample.files import csv_text, write_account_manifest, write_bytes, write_csv, write_manifest
 from citypulse.sample.formatting import SHANGHAI, local, text, wan, yi_wan
 from citypulse.sample.randomness import stream
 from citypulse.sample.sink import Sink
@@ -215,14 +215,7 @@ def _write_archive(world: World, sink: Sink, acc: dict[str, str], rows: int | No
     folder = sink.folder("weibo", f"{acc['account_id']}_archive", at)
     path = folder / f"{acc['account_id']}.csv"
     sink.record(path, "weibo_crawler_posts", write_csv(path, frame, bom=True))
-    write_manifest(
-        folder,
-        observed_at=at,
-        timezone=SHANGHAI,
-        account_id=acc["account_id"],
-        account_name=acc["account_name"],
-        city_code=acc["city_code"],
-    )
+    write_account_manifest(folder, acc, at, SHANGHAI)
 
 
 def write_crawler_users(world: World, sink: Sink) -> None:
@@ -307,14 +300,7 @@ def write_spider(world: World, sink: Sink) -> None:
     path = folder / f"{acc['account_id']}.csv"
     write_bytes(path, "".join(chunks).encode("utf-8"))
     sink.record(path, "weibo_spider_posts", sum(c.count("\n") - 1 for c in chunks))
-    write_manifest(
-        folder,
-        observed_at=at,
-        timezone=SHANGHAI,
-        account_id=acc["account_id"],
-        account_name=acc["account_name"],
-        city_code=acc["city_code"],
-    )
+    write_account_manifest(folder, acc, at, SHANGHAI)
 
 
 def write_mediacrawler_notes(world: World, sink: Sink) -> None:

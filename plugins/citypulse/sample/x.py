@@ -14,7 +14,7 @@ import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, primary_accounts, snapshot
 from citypulse.sample.douyin import crawl_times
-from citypulse.sample.files import write_csv, write_manifest
+from citypulse.sample.files import write_account_manifest, write_csv
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World
 
@@ -128,14 +128,7 @@ def write_content(world: World, sink: Sink) -> None:
             folder = sink.folder("x", acc["account_id"], at)
             path = folder / f"account_analytics_content_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
             sink.record(path, "x_content", write_csv(path, frame))
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone="UTC",
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, "UTC")
 
 
 def write_overview(world: World, sink: Sink) -> None:
@@ -166,14 +159,7 @@ def write_overview(world: World, sink: Sink) -> None:
             folder = sink.folder("x", f"{acc['account_id']}_overview", at)
             path = folder / "account_overview_analytics.csv"
             sink.record(path, "x_overview", write_csv(path, frame, trailing_newline=False))
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone="UTC",
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, "UTC")
 
 
 def write_tweet_activity(world: World, sink: Sink) -> None:
@@ -222,11 +208,4 @@ def write_tweet_activity(world: World, sink: Sink) -> None:
         folder = sink.folder("x", f"{acc['account_id']}_legacy", at)
         path = folder / f"tweet_activity_metrics_{acc['account_name']}_{month:%Y%m%d}_{last:%Y%m%d}_en.csv"
         sink.record(path, "x_tweet_activity", write_csv(path, frame, quote="always"))
-        write_manifest(
-            folder,
-            observed_at=at,
-            timezone="UTC",
-            account_id=acc["account_id"],
-            account_name=acc["account_name"],
-            city_code=acc["city_code"],
-        )
+        write_account_manifest(folder, acc, at, "UTC")

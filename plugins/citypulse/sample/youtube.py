@@ -14,7 +14,7 @@ from datetime import timedelta
 import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, snapshot
-from citypulse.sample.files import csv_text, write_bytes, write_manifest, zip_bytes
+from citypulse.sample.files import csv_text, write_account_manifest, write_bytes, zip_bytes
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World
 
@@ -111,14 +111,7 @@ def write_studio(world: World, sink: Sink) -> None:
             path = folder / f"Content {start:%Y-%m-%d}_{last:%Y-%m-%d} {channel}.zip"
             write_bytes(path, zip_bytes(members))
             sink.record(path, "youtube_studio_zip", table.height - 1)
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone=PACIFIC,
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, PACIFIC)
 
 
 def write_api_videos(world: World, sink: Sink) -> None:
@@ -184,11 +177,4 @@ def write_api_videos(world: World, sink: Sink) -> None:
             path = folder / f"videos_{at:%Y%m%dT%H%M}.json"
             write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8"))
             sink.record(path, "youtube_api_videos", len(items))
-            write_manifest(
-                folder,
-                observed_at=at,
-                timezone="UTC",
-                account_id=acc["account_id"],
-                account_name=acc["account_name"],
-                city_code=acc["city_code"],
-            )
+            write_account_manifest(folder, acc, at, "UTC")
