@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from citypulse.landing import runner
 from citypulse.sample.generator import generate
 from citypulse.settings import Settings
-
-runner = pytest.importorskip("citypulse.landing.runner", reason="the landing engine is not in this tree")
 
 
 @pytest.mark.slow
