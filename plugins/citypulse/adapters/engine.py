@@ -160,6 +160,9 @@ class Outcome:
 
 @dataclass
 class _Check:
+    """A refusal. ``condition`` runs on every row; ``value`` and ``reason`` only on the refused rows
+    (after ``finish``), so they may use any column of the typed frame, ``_val<i>`` included."""
+
     column: str  # source column name shown to people
     condition: pl.Expr  # true = refuse
     value: pl.Expr  # the offending raw value
@@ -216,21 +219,28 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
     pctx = ParseContext(ctx.timezone, ctx.observed_at_expr())
     typed: dict[str, pl.Expr] = {}
     checks: list[_Check] = []
+    # each source is parsed once into a column of its own; the typed value and the "unreadable"
+    # check both read that column (as expressions, polars would parse the text twice)
+    parsed_columns: list[pl.Expr] = []
+    raw_values: list[pl.Expr] = []
     for column in adapter.columns:
         parser = get_parser(column.parser)
         sources = [normalise_header(s) for s in column.sources if normalise_header(s) in present]
         if not sources:
             continue
-        parsed = [parser(pl.col(s), pctx) for s in sources]
-        typed[column.target] = pl.coalesce(parsed) if len(parsed) > 1 else parsed[0]
+        names = [f"_parsed{len(parsed_columns) + k}" for k in range(len(sources))]
+        parsed_columns += [parser(pl.col(s), pctx).alias(n) for s, n in zip(sources, names, strict=True)]
+        typed[column.target] = pl.coalesce([pl.col(n) for n in names]) if len(names) > 1 else pl.col(names[0])
         if column.parser != "text":
-            for source, value in zip(sources, parsed, strict=True):
+            for source, name in zip(sources, names, strict=True):
+                value = f"_val{len(checks)}"
+                raw_values.append(pl.col(source).alias(value))
                 checks.append(
                     _Check(
                         source,
-                        ~is_missing(pl.col(source)) & value.is_null(),
-                        pl.col(source),
-                        _fmt_reason(adapter, source, f"is not {parser.expects}", pl.col(source)),
+                        ~is_missing(pl.col(source)) & pl.col(name).is_null(),
+                        pl.col(value),
+                        _fmt_reason(adapter, source, f"is not {parser.expects}", pl.col(value)),
                     )
                 )
     schema = ENTITIES[adapter.entity]
@@ -250,16 +260,13 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
             exprs.append(typed[name].cast(dtype).alias(name))
         elif name in defaults:
             exprs.append(defaults[name].cast(dtype).alias(name))
-    record = pl.struct([pl.col(c) for c in raw_columns]).struct.json_encode().alias(_RECORD)
-    lf = lf.select(
+    lf = lf.with_columns(parsed_columns).select(
         pl.col(ROW),
         *exprs,
-        record,
         nondata_reason.alias("_nondata"),
         *[pl.col(c).alias(f"src:{c}") for c in raw_columns],
         *[c.condition.fill_null(False).alias(f"_chk{i}") for i, c in enumerate(checks)],
-        *[c.value.cast(pl.String).alias(f"_val{i}") for i, c in enumerate(checks)],
-        *[c.reason.alias(f"_why{i}") for i, c in enumerate(checks)],
+        *raw_values,
     )
     if adapter.finish is not None:
         lf = adapter.finish(lf, ctx)
@@ -344,8 +351,6 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
     offset = len(checks)
     lf = lf.with_columns(
         *[r.condition.fill_null(False).alias(f"_chk{offset + i}") for i, r in enumerate(rules)],
-        *[r.value.cast(pl.String).alias(f"_val{offset + i}") for i, r in enumerate(rules)],
-        *[r.reason.alias(f"_why{offset + i}") for i, r in enumerate(rules)],
     )
     every = checks + rules
     data = lf.with_columns(
@@ -353,14 +358,22 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
             pl.col("_nondata").is_null()
             & pl.any_horizontal([pl.col(f"_chk{i}") for i in range(len(every))] or [pl.lit(False)])
         ).alias("_refused")
-    ).collect()
+    ).collect(engine="in-memory")
 
     lineage = {"ingest_id": pl.lit(ingest_id), "source_row": pl.col(ROW)}
     landed_rows = data.filter(pl.col("_nondata").is_null() & ~pl.col("_refused"))
     landed = conform(landed_rows.with_columns(**lineage), adapter.entity).collect()
 
+    # the raw record (and each refusal's value and reason) only for the rows that need one
+    record = pl.struct([pl.col(f"src:{c}").alias(c) for c in raw_columns]).struct.json_encode()
+    # rechunk: polars 2.1 panics in pl.format over columns of a filtered frame whose chunks differ
+    not_landed = (
+        data.filter(pl.col("_nondata").is_not_null() | pl.col("_refused"))
+        .with_columns(record.alias(_RECORD))
+        .rechunk()
+    )
     parts = [
-        data.filter(pl.col("_nondata").is_not_null()).select(
+        not_landed.filter(pl.col("_nondata").is_not_null()).select(
             source_row=pl.col(ROW),
             column=pl.lit(None, pl.String),
             value=pl.lit(None, pl.String),
@@ -368,14 +381,14 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
             record=pl.col(_RECORD),
         )
     ]
-    refused = data.filter(pl.col("_refused"))
+    refused = not_landed.filter(pl.col("_refused"))
     for i, check in enumerate(every):
         parts.append(
             refused.filter(pl.col(f"_chk{i}")).select(
                 source_row=pl.col(ROW),
                 column=pl.lit(check.column),
-                value=pl.col(f"_val{i}"),
-                reason=pl.col(f"_why{i}"),
+                value=check.value.cast(pl.String),
+                reason=check.reason,
                 record=pl.col(_RECORD),
             )
         )

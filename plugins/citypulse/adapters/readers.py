@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +19,11 @@ import fastexcel
 import polars as pl
 
 from citypulse.errors import CityPulseError
-from citypulse.parsing.decoding import decode
+from citypulse.parsing.decoding import decode, to_utf8
 
 ROW = "_source_row"
+_NON_SPACE = re.compile(rb"\S")
+_PIECE = 32 << 20  # bytes of whole lines counted at a time
 _MAX_JSON_DEPTH = 4
 
 
@@ -55,35 +58,61 @@ def read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
     fmt = sniff_format(data, name)
     if fmt in ("xlsx", "xls"):
         return _read_workbook(data), None, "xlsx"
+    if fmt == "csv":
+        # CSV goes to polars as UTF-8 bytes: no Python string of the whole file is ever built
+        utf8, encoding = to_utf8(data)
+        return [_read_csv(utf8)], encoding, "csv"
     text, encoding = decode(data)
     if fmt == "json":
         return _read_json(text), encoding, "json"
-    if fmt == "jsonl":
-        return [_read_jsonl(text)], encoding, "jsonl"
-    return [_read_csv(text)], encoding, "csv"
+    return [_read_jsonl(text)], encoding, "jsonl"
 
 
-def _separator(text: str) -> str:
-    first = text.lstrip()[:200].split("\n", 1)[0]
+def _separator(utf8: bytes) -> str:
+    head = utf8[:20000].decode("utf-8-sig", errors="ignore")  # a cut last character does not matter
+    first = head.lstrip()[:200].split("\n", 1)[0]
     if first.lower().startswith("sep=") and len(first.strip()) >= 5:
         return first.strip()[4]
-    sample = text[:20000]
-    counts = {sep: sample.count(sep) for sep in (",", "\t", ";")}
+    counts = {sep: head.count(sep) for sep in (",", "\t", ";")}
     # commas win unless another separator clearly dominates (tab-separated exports)
     best = max(counts, key=lambda s: counts[s])
     return best if counts[best] > 2 * counts[","] else ","
 
 
-def _read_csv(text: str) -> Table:
-    if not text.strip():
+def _widest_line(utf8: bytes, sep: str) -> int:
+    """Separators on the line with most of them: an upper bound for the widest record (separators
+    inside quotes only over-count; extra columns stay empty and are dropped). Counted in pieces of
+    whole lines, so a big file is never held twice."""
+    # every line as one cell: split on a byte the file does not contain, quotes ignored
+    split_on = next((chr(b) for b in range(1, 32) if bytes([b]) not in utf8 and chr(b) not in "\r\n"), None)
+    if split_on is None:  # every control byte occurs: count per line in Python (tiny odd files only)
+        return max((line.count(sep) for line in utf8.decode("utf-8-sig").splitlines()), default=0)
+    widest, start = 0, 0
+    while start < len(utf8):
+        end = utf8.find(b"\n", start + _PIECE)
+        end = len(utf8) if end < 0 else end + 1
+        lines = pl.read_csv(
+            utf8[start:end],
+            has_header=False,
+            separator=split_on,
+            quote_char=None,
+            schema={"line": pl.String},
+            raise_if_empty=False,
+        )
+        most = lines.select(pl.col("line").str.count_matches(sep, literal=True).max()).item()
+        widest = max(widest, most if isinstance(most, int) else 0)
+        start = end
+    return widest
+
+
+def _read_csv(utf8: bytes) -> Table:
+    if not _NON_SPACE.search(utf8) or (len(utf8) < 65536 and not utf8.decode("utf-8-sig").strip()):
         raise UnreadableFile("the file is empty")
-    sep = _separator(text)
-    # an upper bound for the widest record; commas inside quotes only over-count
-    separators = pl.Series(text.splitlines() or [""]).str.count_matches(sep, literal=True).max()
-    width = (separators if isinstance(separators, int) else 0) + 1
+    sep = _separator(utf8)
+    width = _widest_line(utf8, sep) + 1
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            utf8,
             has_header=False,
             separator=sep,
             schema={f"c{i}": pl.String for i in range(width)},

@@ -39,6 +39,7 @@ from citypulse.adapters.engine import (
 from citypulse.adapters.readers import UnreadableFile, read_tables, sniff_format
 from citypulse.adapters.registry import all_adapters
 from citypulse.lake.schema import PLATFORMS
+from citypulse.lake.store import lake_store
 from citypulse.landing import ledger
 from citypulse.landing.atomic import write_parquet
 from citypulse.landing.manifest import MANIFEST_NAME, Manifest, ManifestError, find_manifest
@@ -466,6 +467,7 @@ def _land_table_file(
 
 
 def _write_outputs(settings: Settings, ingest_id: str, outcomes: list[Outcome]) -> None:
+    lake = lake_store(settings)
     by_target: dict[tuple[str, str], list[pl.DataFrame]] = {}
     for outcome in outcomes:
         by_target.setdefault((outcome.adapter.entity, outcome.adapter.platform), []).append(outcome.landed)
@@ -473,7 +475,7 @@ def _write_outputs(settings: Settings, ingest_id: str, outcomes: list[Outcome]) 
         frame = pl.concat(frames)
         if frame.height == 0:
             continue
-        write_parquet(settings.lake / entity / f"platform={platform}" / f"{ingest_id}.parquet", frame)
+        lake.write(lake.entity_file(entity, platform, ingest_id), frame)
     rejects = pl.concat([o.rejects for o in outcomes])
     if rejects.height:
         write_parquet(settings.rejects / f"{ingest_id}.parquet", rejects)

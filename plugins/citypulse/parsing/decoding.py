@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -20,21 +21,36 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _DOUBLE_BYTE = re.compile(rb"[\x81-\xfe][\x40-\x7e\x80-\xfe]")
+# lead bytes of valid UTF-8: E0–EF start BMP characters ≥ U+0800 (CJK among them); C2–DF start
+# U+0080–U+07FF; F0 A0–BF and F1–F4 start characters ≥ U+20000 (rare Ext-B hanzi, unassigned)
+_UTF8_BMP_WIDE = re.compile(rb"[\xe0-\xef]")
+_UTF8_SUSPICIOUS = re.compile(rb"[\xc2-\xdf]|\xf0[\xa0-\xbf]|[\xf1-\xf4]")
+_CHUNK = 16 << 20  # big files are checked and transcoded in pieces, never as one Python str
+
+
+def _chunks(data: bytes | memoryview) -> Iterator[memoryview]:
+    view = memoryview(data)
+    for start in range(0, len(data), _CHUNK):
+        yield view[start : start + _CHUNK]
 
 
 def _looks_like_gb(data: bytes) -> bool:
     # GBK Chinese is double-byte with (mostly) high trail bytes; Windows-1252 accents are single
     # high bytes followed by ASCII letters ("ña"), which GBK would also accept as pairs.
-    pairs = _DOUBLE_BYTE.findall(data)
-    if not pairs:
-        return False
-    return sum(pair[1] >= 0x80 for pair in pairs) >= 0.5 * len(pairs)
+    pairs = high = 0
+    for chunk in _chunks(data):
+        found = _DOUBLE_BYTE.findall(chunk)
+        pairs += len(found)
+        high += sum(pair[1] >= 0x80 for pair in found)
+    return pairs > 0 and high >= 0.5 * pairs
 
 
-def _gbk_disguised_as_utf8(text: str, data: bytes) -> bool:
-    # Short GBK runs can be valid UTF-8 (一 = D2 BB = Cyrillic һ). Real UTF-8 Chinese has code
-    # points ≥ U+0800; if there are none but the bytes read as GBK Chinese, believe GBK.
-    if any(ord(ch) >= 0x800 for ch in text) or not any(0x80 <= ord(ch) < 0x800 for ch in text):
+def _gbk_disguised_as_utf8(data: bytes) -> bool:
+    # Short GBK runs can be valid UTF-8 (一 = D2 BB = Cyrillic һ; 稹啊 = F0 A1 B0 A1 = the rare
+    # Ext-B hanzi 𡰡, or unassigned planes). Real UTF-8 Chinese has BMP code points ≥ U+0800; if
+    # there are none but the bytes read as GBK Chinese, believe GBK. Plane 1 (emoji) is common
+    # text and proves nothing either way. ``data`` is valid UTF-8, so lead bytes tell code points.
+    if _UTF8_BMP_WIDE.search(data) or not _UTF8_SUSPICIOUS.search(data):
         return False
     if not _looks_like_gb(data):
         return False
@@ -42,8 +58,8 @@ def _gbk_disguised_as_utf8(text: str, data: bytes) -> bool:
         candidate = data.decode("gb18030")
     except UnicodeDecodeError:
         return False
-    wide = [ch for ch in candidate if ord(ch) >= 0x80]
-    return sum(0x4E00 <= ord(ch) <= 0x9FFF for ch in wide) >= 0.8 * len(wide)
+    wide = len(re.findall(r"[^\x00-\x7f]", candidate))
+    return len(re.findall(r"[\u4e00-\u9fff]", candidate)) >= 0.8 * wide
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -56,32 +72,63 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return "utf-16-be" if even_nuls > odd_nuls else "utf-16-le"
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Return ``(text, encoding)`` for a file's bytes; mid-file BOMs are stripped from ``text``."""
-    encoding: str | None = None
+def _is_utf8(data: bytes | memoryview) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        for chunk in _chunks(data):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _transcode(data: bytes | memoryview, encoding: str) -> bytes:
+    """``data`` in ``encoding`` → UTF-8 bytes, piece by piece (strict: undecodable bytes raise)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    parts = [decoder.decode(chunk).encode("utf-8") for chunk in _chunks(data)]
+    parts.append(decoder.decode(b"", final=True).encode("utf-8"))
+    return b"".join(parts)
+
+
+def _without_boms(utf8: bytes) -> bytes:
+    # U+FEFF is never content in these exports; in UTF-8 its bytes cannot be part of another
+    # character. A leading BOM alone stays (no copy of a big file): every reader skips it.
+    if utf8.find(codecs.BOM_UTF8, len(codecs.BOM_UTF8) if utf8.startswith(codecs.BOM_UTF8) else 0) < 0:
+        return utf8
+    return utf8.replace(codecs.BOM_UTF8, b"")
+
+
+def to_utf8(data: bytes) -> tuple[bytes, str]:
+    """Return ``(utf8, encoding)``: the file's bytes as UTF-8 without BOMs (mid-file ones too; a
+    leading one may stay, polars and ``utf-8-sig`` skip it), and the encoding it was in. UTF-8
+    input is checked, not decoded, so no Python string of the file is built."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            encoding = name
-            text = data[len(bom) :].decode(name.replace("-sig", ""), errors="strict")
-            break
-    else:
-        encoding = _utf16_without_bom(data)
-        if encoding is not None:
-            text = data.decode(encoding)
-        else:
-            try:
-                text, encoding = data.decode("utf-8"), "utf-8"
-                if _gbk_disguised_as_utf8(text, data):
-                    text, encoding = data.decode("gb18030"), "gb18030"
-            except UnicodeDecodeError:
-                if _looks_like_gb(data):
-                    try:
-                        text, encoding = data.decode("gb18030"), "gb18030"
-                    except UnicodeDecodeError:
-                        encoding = None
-                if encoding is None:
-                    try:
-                        text, encoding = data.decode("cp1252"), "windows-1252"
-                    except UnicodeDecodeError:
-                        text, encoding = data.decode("latin-1"), "latin-1"
-    return text.replace("\ufeff", ""), encoding
+            if name == "utf-8-sig":
+                if not _is_utf8(memoryview(data)[len(bom) :]):
+                    data[len(bom) :].decode("utf-8")  # raises the UnicodeDecodeError that says where
+                return _without_boms(data), name
+            return _without_boms(_transcode(memoryview(data)[len(bom) :], name)), name
+    encoding = _utf16_without_bom(data)
+    if encoding is not None:
+        return _without_boms(_transcode(data, encoding)), encoding
+    if _is_utf8(data):
+        if _gbk_disguised_as_utf8(data):
+            return _without_boms(_transcode(data, "gb18030")), "gb18030"
+        return _without_boms(data), "utf-8"
+    if _looks_like_gb(data):
+        try:
+            return _without_boms(_transcode(data, "gb18030")), "gb18030"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return _without_boms(_transcode(data, "cp1252")), "windows-1252"
+    except UnicodeDecodeError:
+        return _without_boms(_transcode(data, "latin-1")), "latin-1"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return ``(text, encoding)`` for a file's bytes; mid-file BOMs are stripped from ``text``."""
+    utf8, encoding = to_utf8(data)
+    return utf8.decode("utf-8-sig"), encoding

@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from citypulse.lake.schema import ENTITIES, QUALITY_RESULTS
+from citypulse.lake.store import lake_store
 from citypulse.landing import ledger
 from citypulse.landing.atomic import write_parquet
 from citypulse.settings import Settings
@@ -42,26 +43,14 @@ def batch_path(settings: Settings, batch: str) -> Path:
     return settings.quality / f"{batch}.parquet"
 
 
-def _lake_files(settings: Settings, entity: str) -> dict[str, list[Path]]:
-    """Lake files of an entity by ingest id (one per platform the ingest wrote)."""
-    files: dict[str, list[Path]] = {}
-    for path in sorted((settings.lake / entity).glob("platform=*/*.parquet")):
-        files.setdefault(path.stem, []).append(path)
-    return files
-
-
 def _batch_rows(settings: Settings, ingest_ids: set[str]) -> dict[str, pl.DataFrame]:
     """Each entity's lake rows written by the given ingests, in a stable order."""
+    lake = lake_store(settings)
     rows = {}
     for entity in ENTITIES:
-        files = [
-            f
-            for ingest, paths in _lake_files(settings, entity).items()
-            if ingest in ingest_ids
-            for f in paths
-        ]
+        files = [f for ingest, paths in lake.files(entity).items() if ingest in ingest_ids for f in paths]
         if files:
-            rows[entity] = pl.scan_parquet(files).sort("ingest_id", "source_row").collect()
+            rows[entity] = lake.read(files).sort("ingest_id", "source_row").collect()
     return rows
 
 
@@ -107,5 +96,6 @@ def pending_ingests(settings: Settings) -> list[str]:
     """Landed ingests (ledger) with lake rows that no quality file covers yet, sorted."""
     entries = ledger.read_ledger(settings).filter(pl.col("status") == "landed")
     landed = set(entries["ingest_id"].to_list())
-    in_lake = {ingest for entity in ENTITIES for ingest in _lake_files(settings, entity)}
+    lake = lake_store(settings)
+    in_lake = {ingest for entity in ENTITIES for ingest in lake.files(entity)}
     return sorted((landed & in_lake) - validated_ingests(settings))
