@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from citypulse import process_groups
 from citypulse.settings import Settings
@@ -56,14 +57,27 @@ def start(
     return Service(name, proc.pid, log)
 
 
+def record(settings: Settings, name: str) -> dict[str, Any] | None:
+    """What ``start`` recorded for ``name`` (pid, argv, start_time), or None."""
+    record_file = run_dir(settings) / f"{name}.json"
+    return dict(json.loads(record_file.read_text())) if record_file.exists() else None
+
+
+def is_alive(settings: Settings, name: str) -> bool:
+    """The recorded leader of ``name`` still runs (same pid and kernel start time)."""
+    started = record(settings, name)
+    return started is not None and process_groups.is_running(
+        int(started["pid"]), int(started.get("start_time") or 0) or None
+    )
+
+
 def stop(settings: Settings, name: str, timeout: float = 20.0) -> bool:
     """Stop the service started under ``name``; True if something was running."""
-    record_file = run_dir(settings) / f"{name}.json"
-    if not record_file.exists():
+    started = record(settings, name)
+    if started is None:
         return False
-    record = json.loads(record_file.read_text())
-    stopped = process_groups.stop_group(int(record["pid"]), int(record.get("start_time") or 0), timeout)
-    record_file.unlink(missing_ok=True)
+    stopped = process_groups.stop_group(int(started["pid"]), int(started.get("start_time") or 0), timeout)
+    (run_dir(settings) / f"{name}.json").unlink(missing_ok=True)
     return bool(stopped)
 
 

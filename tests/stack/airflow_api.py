@@ -78,6 +78,11 @@ class AirflowApi:
         path = f"/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/taskInstances"
         return list(self.call("GET", path, query={"limit": 1000})["task_instances"])
 
+    def upstream_asset_events(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        """The asset events that triggered an asset-scheduled run."""
+        path = f"/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/upstreamAssetEvents"
+        return list(self.call("GET", path)["asset_events"])
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout_s: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

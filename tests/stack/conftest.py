@@ -55,6 +55,8 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
         worker_concurrency=4,
         # A killed worker's task is noticed after this long (production default: 300 s).
         heartbeat_timeout_s=45,
+        # The inbox is polled every 3 minutes (production: 15) so a second drop flows through soon.
+        land_schedule="*/3 * * * *",
     )
 
 

@@ -44,6 +44,9 @@ def airflow_env(cfg: StackConfig) -> dict[str, str]:
         AIRFLOW__CORE__PLUGINS_FOLDER=str(plugins_folder(cfg)),
         PYTHONUNBUFFERED="1",
     )
+    if cfg.land_schedule:
+        # Read by dags/citypulse_land.py when the dag-processor parses it.
+        env["CITYPULSE_LAND_SCHEDULE"] = cfg.land_schedule
     return env
 
 

@@ -34,6 +34,8 @@ class StackConfig:
     triggerer_log_port: int = 8894
     worker_concurrency: int = 4
     heartbeat_timeout_s: int = 300
+    # Cron of citypulse_land's inbox polling; empty keeps the DAG's own (every 15 minutes).
+    land_schedule: str = ""
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None) -> StackConfig:
@@ -55,6 +57,7 @@ class StackConfig:
             triggerer_log_port=_int("CITYPULSE_STACK_TRIGGERER_LOG_PORT", cls.triggerer_log_port),
             worker_concurrency=_int("CITYPULSE_STACK_WORKER_CONCURRENCY", cls.worker_concurrency),
             heartbeat_timeout_s=_int("CITYPULSE_STACK_HEARTBEAT_TIMEOUT", cls.heartbeat_timeout_s),
+            land_schedule=os.environ.get("CITYPULSE_STACK_LAND_SCHEDULE", cls.land_schedule),
         )
 
     @property

@@ -1,7 +1,8 @@
 """Start, stop and inspect the stack's processes: the same services as docker-compose.yml.
 
-Every process is started through ``citypulse.services`` (own session, pid + command line recorded
-under the stack's ``run/``), so ``down`` stops exactly what ``up`` started and nothing else.
+Every process is started through ``citypulse.services`` (own session; pid, command line and kernel
+start time recorded under the stack's ``run/``), so ``down`` stops exactly what ``up`` started and
+nothing else, and never a recycled pid (see citypulse.process_groups).
 """
 
 from __future__ import annotations
@@ -47,37 +48,17 @@ def check_redis(cfg: StackConfig) -> None:
         raise CityPulseError(f"Redis at {cfg.broker_url} is not reachable: {exc}") from exc
 
 
-def _manifest(cfg: StackConfig) -> Path:
-    return services.run_dir(cfg.settings) / "stack.json"
-
-
-def _read_manifest(cfg: StackConfig) -> dict[str, dict[str, int]]:
-    path = _manifest(cfg)
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
 def start_service(
     cfg: StackConfig, name: str, argv: list[str], env: dict[str, str], cwd: Path
 ) -> services.Service:
-    """Start through citypulse.services and remember the leader's start time (see process_groups)."""
-    stop_service(cfg, name)
-    svc = services.start(cfg.settings, name, argv, env, cwd=cwd)
-    manifest = _read_manifest(cfg)
-    manifest[name] = {"pid": svc.pid, "start_time": process_groups.start_time(svc.pid) or 0}
-    _manifest(cfg).write_text(json.dumps(manifest, indent=2))
-    return svc
+    """Start ``name`` through citypulse.services (stopping a previous instance of it first)."""
+    return services.start(cfg.settings, name, argv, env, cwd=cwd)
 
 
 def stop_service(cfg: StackConfig, name: str) -> bool:
-    """Stop the process group ``up`` started under ``name``; True if anything of it was running."""
-    manifest = _read_manifest(cfg)
-    entry = manifest.pop(name, None)
-    stopped: list[int] = []
-    if entry is not None:
-        stopped = process_groups.stop_group(entry["pid"], entry["start_time"])
-        _manifest(cfg).write_text(json.dumps(manifest, indent=2))
-    services.stop(cfg.settings, name)  # drops the services record (and stops it if still there)
-    return bool(stopped)
+    """Stop every process of the session ``up`` started under ``name``; True if any was running."""
+    # 30 s: a Celery worker's warm shutdown lets running tasks finish before SIGKILL.
+    return services.stop(cfg.settings, name, timeout=30.0)
 
 
 def start_airflow_service(cfg: StackConfig, name: str, env: dict[str, str]) -> services.Service:
@@ -198,14 +179,13 @@ def down(cfg: StackConfig) -> list[str]:
 def status(cfg: StackConfig) -> dict[str, Any]:
     """Which recorded processes are alive, and what the health endpoints say."""
     processes: dict[str, Any] = {}
-    manifest = _read_manifest(cfg)
     for name in SERVICE_NAMES:
-        entry = manifest.get(name)
-        if entry is None:
-            processes[name] = None
-            continue
-        alive = process_groups.is_running(entry["pid"], entry["start_time"])
-        processes[name] = {"pid": entry["pid"], "alive": alive}
+        started = services.record(cfg.settings, name)
+        processes[name] = (
+            None
+            if started is None
+            else {"pid": started["pid"], "alive": services.is_alive(cfg.settings, name)}
+        )
     health = airflow_health(cfg)
     try:
         workers = celery_workers(cfg) if processes.get("airflow-worker") else []
