@@ -12,6 +12,10 @@
 {%- endmacro %}
 
 {% macro lake_source(table_name) -%}
+    {{ return(adapter.dispatch('lake_source', 'citypulse')(table_name)) }}
+{%- endmacro %}
+
+{% macro default__lake_source(table_name) -%}
     {%- set relation = source('lake', table_name) -%}
     {%- if not execute -%}
         {{ relation }}
@@ -31,6 +35,15 @@
     {%- endif -%}
 {%- endmacro %}
 
+{# A declared column type (models/staging/_staging.yml, seeds) in the warehouse's spelling. #}
+{% macro lake_type(declared) -%}
+    {{ return(adapter.dispatch('lake_type', 'citypulse')(declared)) }}
+{%- endmacro %}
+
+{% macro default__lake_type(declared) -%}
+    {{ return(declared) }}
+{%- endmacro %}
+
 {#
   The lake columns of a source, cast to their declared types; text columns listed in `normalised`
   are NFKC-normalised (docs/decisions.md: NFKC happens in the warehouse, the lake keeps what was exported).
@@ -41,9 +54,9 @@
     {%- for column in node.columns.values() %}
         {%- set quoted = adapter.quote(column.name) %}
         {%- if column.name in normalised %}
-        {{ nfkc('cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ')') }} as {{ quoted }}
+        {{ nfkc('cast(' ~ quoted ~ ' as ' ~ lake_type(column.data_type) ~ ')') }} as {{ quoted }}
         {%- else %}
-        cast({{ quoted }} as {{ column.data_type }}) as {{ quoted }}
+        cast({{ quoted }} as {{ lake_type(column.data_type) }}) as {{ quoted }}
         {%- endif %}{{ "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

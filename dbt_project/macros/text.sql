@@ -64,5 +64,9 @@
 
 {# Whether `haystack` contains `needle`, both compared after NFKC and lower-casing. #}
 {% macro contains_keyword(haystack, needle) -%}
+    {{ return(adapter.dispatch('contains_keyword', 'citypulse')(haystack, needle)) }}
+{%- endmacro %}
+
+{% macro default__contains_keyword(haystack, needle) -%}
     (strpos(lower({{ haystack }}), lower({{ needle }})) > 0)
 {%- endmacro %}

@@ -28,8 +28,21 @@
 
 {# The last non-NULL value before the current row (NULL counts are unknown, not zero). #}
 {% macro previous_known(expression, partition_by, order_by) -%}
+    {{ return(adapter.dispatch('previous_known', 'citypulse')(expression, partition_by, order_by)) }}
+{%- endmacro %}
+
+{% macro default__previous_known(expression, partition_by, order_by) -%}
     last_value({{ expression }} ignore nulls) over (
         partition by {{ partition_by }} order by {{ order_by }}
         rows between unbounded preceding and 1 preceding
     )
+{%- endmacro %}
+
+{# ISO day of week, Monday = 1 … Sunday = 7. #}
+{% macro iso_day_of_week(date_expression) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'citypulse')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(date_expression) -%}
+    extract(isodow from {{ date_expression }})
 {%- endmacro %}

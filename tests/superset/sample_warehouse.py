@@ -315,6 +315,40 @@ select a.platform, a.account_id, a.city_code,
        cast(hash(a.account_key) % 20 as bigint) as days_since_observed,
        hash(a.account_key) % 20 > 7 as is_stale
 from dim_account a;
+
+-- the serving marts, derived from the facts above as dbt derives them (fct_city_platform_daily.sql,
+-- fct_post_latest.sql)
+create table fct_city_platform_daily as
+select
+    md5(f.date_day || f.platform || coalesce(f.city_code, '') || coalesce(a.account_type, 'unknown'))
+        as city_platform_day_key,
+    f.date_day, f.platform, f.city_code, coalesce(a.account_type, 'unknown') as account_type,
+    count(*) as post_days,
+    cast(sum(case when d.published_date = f.date_day then 1 else 0 end) as bigint) as posts_published,
+    cast(sum(f.views_delta) as bigint) as views_delta,
+    cast(sum(f.likes_delta) as bigint) as likes_delta,
+    cast(sum(f.comments_delta) as bigint) as comments_delta,
+    cast(sum(f.shares_delta) as bigint) as shares_delta,
+    cast(sum(f.saves_delta) as bigint) as saves_delta,
+    cast(sum(f.engagements_delta) as bigint) as engagements_delta,
+    cast(sum(case when f.views_delta is not null then f.engagements_delta end) as bigint)
+        as engagements_delta_with_views,
+    cast(sum(case when f.is_correction then 1 else 0 end) as bigint) as corrections
+from fct_post_daily f
+left join dim_post d on d.post_key = f.post_key
+left join dim_account a on a.account_key = d.account_key and a.is_current
+group by all;
+
+create table fct_post_latest as
+select
+    d.post_key, d.platform, d.post_id, d.account_id, d.account_key, a.account_name,
+    coalesce(a.account_type, 'unknown') as account_type, d.city_code, d.published_date, d.title, d.post_url,
+    d.best_theme, l.date_day as last_observed_date, l.views, l.likes, l.comments, l.shares, l.saves, l.engagements
+from dim_post d
+left join (
+    select *, row_number() over (partition by post_key order by date_day desc) as recency from fct_post_daily
+) l on l.post_key = d.post_key and l.recency = 1
+left join dim_account a on a.account_key = d.account_key and a.is_current;
 """
 
 

@@ -25,6 +25,11 @@ FACTS = {
     "fct_post_daily": "post_day_key",
     "fct_account_daily": "account_day_key",
     "fct_topic_daily": "topic_day_key",
+    # incremental intermediates (keyword matches, latest-ingest staging) feed these: compared too
+    "dim_post": "post_key",
+    "dim_topic": "topic_key",
+    "fct_city_platform_daily": "city_platform_day_key",
+    "fct_post_latest": "post_key",
 }
 
 

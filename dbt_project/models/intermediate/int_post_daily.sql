@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['platform', 'post_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 -- One row per post per local day it was observed: the end-of-day cumulative values and the change
 -- since the previous observed day. The first observed day carries everything before it (flagged when
 -- that day is after the publication day); a fall is kept and flagged as a correction, never clamped.
@@ -15,7 +23,17 @@ with observations as (
         saves,
         {{ engagements() }} as engagements,
         ingest_id
-    from {{ ref('stg_post_observations') }}
+    from {{ ref('stg_post_observations') }} as observed
+    {% if is_incremental() %}
+    -- incremental (a table: the windows below run on the changed posts only, not on every
+    -- observation): every day of each post touched by an ingest not yet in this table is redone
+    where exists (
+        select 1
+        from {{ ref('stg_post_observations') }} as changed
+        where changed.platform = observed.platform and changed.post_id = observed.post_id
+            and changed.ingest_id not in (select distinct ingest_id from {{ this }})
+    )
+    {% endif %}
 ),
 
 ranked_in_day as (

@@ -1,20 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['platform', 'post_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 -- One row per post: its BEST theme and its focus theme (关注维度), the theme whose keywords occur most
 -- often in the title, text and topics (ties: the theme first in alphabetical order); NULL when none occurs.
+-- Incremental like int_post_keyword_cities: a post is matched again only when the fingerprint of its
+-- content and of the whole theme keyword list differs from the one stored with its row.
 with posts as (
     select platform, post_id, lower(coalesce(title, '') || ' ' || coalesce(text, '')) as content
     from {{ ref('int_posts') }}
 ),
 
 post_topics as (
-    select platform, post_id, lower(string_agg(topic, ' ')) as topic_text
+    select platform, post_id, lower({{ dbt.listagg('topic', "' '", 'order by topic') }}) as topic_text
     from {{ ref('int_post_topics') }}
     group by platform, post_id
-),
-
-post_contents as (
-    select posts.platform, posts.post_id, posts.content || ' ' || coalesce(post_topics.topic_text, '') as content
-    from posts
-    left join post_topics on posts.platform = post_topics.platform and posts.post_id = post_topics.post_id
 ),
 
 theme_keywords as (
@@ -22,10 +26,42 @@ theme_keywords as (
     from {{ ref('theme_keywords') }}
 ),
 
+keyword_list as (
+    select {{ dbt.listagg(dbt.concat(['theme_set', "':'", 'theme', "':'", 'keyword']), "'|'", 'order by theme_set, theme, keyword') }} as keyword_list
+    from theme_keywords
+),
+
+all_post_contents as (
+    select
+        posts.platform,
+        posts.post_id,
+        posts.content || ' ' || coalesce(post_topics.topic_text, '') as content,
+        {{ surrogate_key(["posts.content || ' ' || coalesce(post_topics.topic_text, '')", 'keyword_list.keyword_list']) }} as inputs_fingerprint
+    from posts
+    cross join keyword_list
+    left join post_topics on posts.platform = post_topics.platform and posts.post_id = post_topics.post_id
+),
+
+{% if is_incremental() %}
+post_contents as (
+    select all_post_contents.*
+    from all_post_contents
+    left join {{ this }} as matched
+        on all_post_contents.platform = matched.platform and all_post_contents.post_id = matched.post_id
+        and all_post_contents.inputs_fingerprint = matched.inputs_fingerprint
+    where matched.post_id is null
+),
+{% else %}
+post_contents as (
+    select * from all_post_contents
+),
+{% endif %}
+
 theme_hits as (
     select post_contents.platform, post_contents.post_id, theme_keywords.theme_set, theme_keywords.theme, count(*) as hits
     from post_contents
-    inner join theme_keywords on {{ contains_keyword('post_contents.content', 'theme_keywords.keyword') }}
+    -- both sides are lower-cased above: compare without lowering again per keyword (macros/matching.sql)
+    inner join theme_keywords on {{ contains_lowered('post_contents.content', 'theme_keywords.keyword') }}
     group by post_contents.platform, post_contents.post_id, theme_keywords.theme_set, theme_keywords.theme
 ),
 
@@ -41,7 +77,8 @@ final as (
         post_contents.platform,
         post_contents.post_id,
         best.theme as best_theme,
-        focus.theme as focus_theme
+        focus.theme as focus_theme,
+        post_contents.inputs_fingerprint
     from post_contents
     left join ranked_themes as best
         on post_contents.platform = best.platform and post_contents.post_id = best.post_id

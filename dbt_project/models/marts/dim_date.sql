@@ -5,7 +5,7 @@ with observed_days as (
     union all
     select {{ local_date('observed_at') }} as day from {{ ref('stg_account_observations') }}
     union all
-    select "date" as day from {{ ref('stg_account_daily') }}
+    select {{ adapter.quote('date') }} as day from {{ ref('stg_account_daily') }}
     union all
     select {{ local_date('observed_at') }} as day from {{ ref('stg_topic_observations') }}
 ),
@@ -30,9 +30,9 @@ final as (
         cast(extract(quarter from date_day) as integer) as quarter,
         {{ dbt.concat(["cast(extract(year from date_day) as " ~ dbt.type_string() ~ ")", "'-'", "lpad(cast(extract(month from date_day) as " ~ dbt.type_string() ~ "), 2, '0')"]) }} as year_month,
         cast(extract(day from date_day) as integer) as day_of_month,
-        cast(extract(isodow from date_day) as integer) as day_of_week,
+        cast({{ iso_day_of_week('date_day') }} as integer) as day_of_week,
         cast(extract(week from date_day) as integer) as iso_week,
-        extract(isodow from date_day) in (6, 7) as is_weekend
+        {{ iso_day_of_week('date_day') }} in (6, 7) as is_weekend
     from days
 )
 

@@ -9,7 +9,7 @@
 -- Per account per day: the platform's daily report where an export has one, and the end-of-day
 -- follower count from profile observations. Incremental: accounts touched by new ingests are redone.
 with reported_days as (
-    select platform, account_id, "date" as date_day, followers, followers_gained, followers_lost, followers_net,
+    select platform, account_id, {{ adapter.quote('date') }} as date_day, followers, followers_gained, followers_lost, followers_net,
         views, profile_views, likes, comments, shares, ingest_id
     from {{ ref('stg_account_daily') }}
 ),

@@ -10,7 +10,7 @@ with last_seen as (
 ),
 
 reported_days as (
-    select platform, account_id, max("date") as last_reported_date
+    select platform, account_id, max({{ adapter.quote('date') }}) as last_reported_date
     from {{ ref('stg_account_daily') }}
     group by platform, account_id
 ),

@@ -29,7 +29,7 @@ build_checks as (
         cast(null as {{ dbt.type_string() }}) as status,
         cast(null as {{ dbt.type_bigint() }}) as failing_rows,
         cast(null as {{ dbt.type_string() }}) as details,
-        cast(null as timestamptz) as checked_at,
+        cast(null as {{ lake_type('timestamptz') }}) as checked_at,
         'build' as stage
     where 1 = 0
     {%- endif %}

@@ -12,7 +12,7 @@ final as (
     select
         rejected.ingest_id,
         rejected.source_row,
-        rejected."column",
+        rejected.{{ adapter.quote("column") }},
         rejected.value,
         rejected.reason,
         rejected.record,

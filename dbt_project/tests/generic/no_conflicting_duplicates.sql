@@ -5,13 +5,18 @@
   resolve automatically.
 #}
 {% test no_conflicting_duplicates(model, combination_of_columns, compare_columns) %}
+    {#- A column disagrees within a key when it holds two different values, or a value beside a NULL
+        (NULL = unknown, a different statement from any number). min/max and counts say that in one
+        pass; count(distinct cast(... as string)) per column said the same at ~7x the cost (issue 8:
+        24 s vs 3 s at 1M rows; 271 s of the 378 s of dbt tests at 10M). -#}
     select {{ combination_of_columns | join(', ') }}, count(*) as occurrences
     from {{ model }}
     group by {{ combination_of_columns | join(', ') }}
     having count(*) > 1
        and (
         {%- for column in compare_columns %}
-           count(distinct coalesce(cast({{ column }} as {{ dbt.type_string() }}), '<null>')) > 1
+           min({{ column }}) <> max({{ column }})
+           or (count({{ column }}) > 0 and count({{ column }}) < count(*))
            {%- if not loop.last %} or{% endif %}
         {%- endfor %}
        )

@@ -1,0 +1,48 @@
+-- Per post: its latest end-of-day cumulative metrics beside the post's attributes, so the top-content
+-- table is a top-N over one row per post instead of a window over every post-day (issue 8).
+-- Posts without a daily row keep NULL metrics (unknown, not 0), as dim_post left-joined would.
+with latest_day as (
+    select
+        post_key,
+        date_day,
+        views,
+        likes,
+        comments,
+        shares,
+        saves,
+        engagements,
+        row_number() over (partition by post_key order by date_day desc) as recency
+    from {{ ref('fct_post_daily') }}
+),
+
+current_accounts as (
+    select account_key, account_name from {{ ref('dim_account') }} where is_current
+),
+
+final as (
+    select
+        posts.post_key,
+        posts.platform,
+        posts.post_id,
+        posts.account_id,
+        posts.account_key,
+        current_accounts.account_name,
+        posts.account_type,
+        posts.city_code,
+        posts.published_date,
+        posts.title,
+        posts.post_url,
+        posts.best_theme,
+        latest_day.date_day as last_observed_date,
+        latest_day.views,
+        latest_day.likes,
+        latest_day.comments,
+        latest_day.shares,
+        latest_day.saves,
+        latest_day.engagements
+    from {{ ref('dim_post') }} as posts
+    left join latest_day on posts.post_key = latest_day.post_key and latest_day.recency = 1
+    left join current_accounts on posts.account_key = current_accounts.account_key
+)
+
+select * from final
