@@ -7,18 +7,20 @@ CITYPULSE_HOME ?= $(CURDIR)/data
 CITYPULSE_REPO := $(CURDIR)
 VENV := .venv
 SVENV := .venv-superset
+KVENV := .venv-spark
 export CITYPULSE_HOME CITYPULSE_REPO
 # The committed environment (telemetry off, Airflow/dbt paths): one file for make and Python.
 include config/citypulse.env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/citypulse.env)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv venv-superset system-deps manifest demo demo-stop stack stack-down test-stack test lint typecheck unit docs bench bench-smoke clean-data
+.PHONY: help venv venv-superset venv-spark test-spark system-deps manifest demo demo-stop stack stack-down test-stack test lint typecheck unit docs bench bench-smoke clean-data
 
 help:
 	@echo "make demo    sample exports -> land -> build -> evaluate -> report -> Superset + Airflow on localhost"
 	@echo "make test    the whole suite (ruff, mypy, unit, integration, Airflow, dbt, GX, Superset, browser)"
 	@echo "make stack | stack-down   the production topology as local processes (make test-stack tests it)"
+	@echo "make test-spark   dbt on Spark over the same lake, compared with DuckDB (own venv: make venv-spark)"
 	@echo "make venv | venv-superset | docs | bench | bench-smoke | clean-data"
 
 # --- environments: created once, reinstalled only when the pins change (stamp files) ---
@@ -34,6 +36,18 @@ $(SVENV)/.installed: requirements/superset.txt
 	@test -x $(SVENV)/bin/python || $(PYTHON) -m venv $(SVENV)
 	$(SVENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/superset.txt
 	@touch $@
+
+# dbt on Spark (docs/spark.md): dbt-spark + pyspark, its own venv; citypulse installed for the session runner.
+venv-spark: $(KVENV)/.installed
+$(KVENV)/.installed: requirements/spark.txt pyproject.toml
+	@test -x $(KVENV)/bin/python || $(PYTHON) -m venv $(KVENV)
+	$(KVENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/spark.txt
+	$(KVENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+# The same dbt project on Spark over the same lake, compared with DuckDB (own venv and JVM; .ci/run runs it after `make test`).
+test-spark: venv venv-spark
+	$(VENV)/bin/python scripts/run_pytest.py tests/spark -m spark
 
 # Chromium for browser tests; installed from Debian where we are allowed to, otherwise explained.
 system-deps:
@@ -69,7 +83,7 @@ unit: venv
 	$(VENV)/bin/python -m pytest tests -q -p no:cacheprovider
 
 test: venv venv-superset system-deps lint typecheck manifest
-	$(VENV)/bin/python scripts/run_pytest.py tests -m "not system"
+	$(VENV)/bin/python scripts/run_pytest.py tests -m "not system and not spark"
 
 # The dbt manifest the warehouse DAG renders from (Cosmos reads it at parse time; dbt parse only when stale).
 manifest: venv

@@ -21,7 +21,7 @@
         {{ relation }}
     {%- else -%}
         {%- set node = graph.sources['source.citypulse.lake.' ~ table_name] -%}
-        {%- if lake_has_files(var('lake_root') ~ '/' ~ node.meta['lake_path']) -%}
+        {%- if lake_has_files(node.meta['lake_root'] ~ '/' ~ node.meta['lake_path']) -%}
             {{ relation }}
         {%- else -%}
             (

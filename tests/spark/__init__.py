@@ -1,0 +1,1 @@
+"""dbt on Spark compared with DuckDB (make test-spark)."""
