@@ -317,7 +317,7 @@ select a.platform, a.account_id, a.city_code,
 from dim_account a;
 
 -- the serving marts, derived from the facts above as dbt derives them (fct_city_platform_daily.sql,
--- fct_post_latest.sql)
+-- fct_post_latest.sql, fct_city_theme_daily.sql)
 create table fct_city_platform_daily as
 select
     md5(f.date_day || f.platform || coalesce(f.city_code, '') || coalesce(a.account_type, 'unknown'))
@@ -349,6 +349,15 @@ left join (
     select *, row_number() over (partition by post_key order by date_day desc) as recency from fct_post_daily
 ) l on l.post_key = d.post_key and l.recency = 1
 left join dim_account a on a.account_key = d.account_key and a.is_current;
+
+create table fct_city_theme_daily as
+select
+    md5(coalesce(cast(published_date as varchar), '') || platform || coalesce(city_code, '')
+        || coalesce(best_theme, '') || cast(is_official as varchar)) as city_theme_day_key,
+    published_date, platform, city_code, best_theme, is_official,
+    count(*) as post_count
+from dim_post
+group by all;
 """
 
 

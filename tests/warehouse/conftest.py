@@ -30,6 +30,7 @@ FACTS = {
     "dim_topic": "topic_key",
     "fct_city_platform_daily": "city_platform_day_key",
     "fct_post_latest": "post_key",
+    "fct_city_theme_daily": "city_theme_day_key",
 }
 
 
