@@ -7,7 +7,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
-command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "noto.*cjk" || need+=(fonts-noto-cjk)
+# grep reads all of fc-list: with -q it would stop early and pipefail would see SIGPIPE as "no font"
+command -v fc-list >/dev/null 2>&1 && fc-list | grep -i "noto.*cjk" >/dev/null || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: installing ${need[*]} from Debian" >&2

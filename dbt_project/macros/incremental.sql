@@ -19,11 +19,7 @@
         {{ latest_ingest_wins(relation, key_columns) }}
     {%- else -%}
     {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
-    with ledger_times as (
-        select ingest_id, max(landed_at) as ingest_landed_at
-        from {{ ref('stg_ingests') }}
-        group by ingest_id
-    ),
+    with {{ ledger_times_cte() }},
 
     lake_ingests as (
         select distinct ingest_id from {{ relation }}
@@ -57,10 +53,7 @@
     ingests_to_read as (
         select distinct ingest_id
         from {{ relation }}
-        inner join touched_keys on
-            {%- for key in key_columns %}
-            {{ key }} is not distinct from touched_keys.touched_key_{{ loop.index }}{{ " and" if not loop.last }}
-            {%- endfor %}
+        inner join touched_keys on {{ touched_key_matches(key_columns) }}
     ),
 
     landed_rows as (
@@ -71,37 +64,17 @@
     touched_rows as (
         select landed_rows.*
         from landed_rows
-        inner join touched_keys on
-            {%- for key in key_columns %}
-            {{ key }} is not distinct from touched_keys.touched_key_{{ loop.index }}{{ " and" if not loop.last }}
-            {%- endfor %}
+        inner join touched_keys on {{ touched_key_matches(key_columns) }}
     ),
 
-    ranked_versions as (
-        select
-            touched_rows.*,
-            ledger_times.ingest_landed_at,
-            count(*) over (partition by {{ key_columns | join(', ') }}) as versions_seen,
-            row_number() over (
-                partition by {{ key_columns | join(', ') }}
-                order by ledger_times.ingest_landed_at desc nulls last,
-                    touched_rows.ingest_id desc, touched_rows.source_row desc
-            ) as version_rank
-        from touched_rows
-        left join ledger_times on touched_rows.ingest_id = ledger_times.ingest_id
-    ),
-
-    final as (
-        select
-            {%- for column in columns %}
-            {{ adapter.quote(column.name) }},
-            {%- endfor %}
-            ingest_landed_at,
-            versions_seen
-        from ranked_versions
-        where version_rank = 1
-    )
+    {{ latest_version_ctes('touched_rows', key_columns, columns) }}
 
     select * from final
     {%- endif -%}
+{%- endmacro %}
+
+{% macro touched_key_matches(key_columns) -%}
+    {%- for key in key_columns %}
+        {{ key }} is not distinct from touched_keys.touched_key_{{ loop.index }}{{ " and" if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}

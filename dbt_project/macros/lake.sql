@@ -71,24 +71,37 @@
         select * from {{ relation }}
     ),
 
-    ingest_landing_times as (
+    {{ ledger_times_cte() }},
+
+    {{ latest_version_ctes('landed_rows', key_columns, columns) }}
+
+    select * from final
+{%- endmacro %}
+
+{#- ingest_id -> when the ledger landed it: what latest_ingest_wins orders versions by. -#}
+{% macro ledger_times_cte() -%}
+    ledger_times as (
         select ingest_id, max(landed_at) as ingest_landed_at
         from {{ ref('stg_ingests') }}
         group by ingest_id
-    ),
+    )
+{%- endmacro %}
 
+{#- The CTEs ranked_versions and final: the latest version of each key among the CTE `rows`,
+    ordered by ledger_times (ledger_times_cte), with how many versions were seen. -#}
+{% macro latest_version_ctes(rows, key_columns, columns) -%}
     ranked_versions as (
         select
-            landed_rows.*,
-            ingest_landing_times.ingest_landed_at,
+            {{ rows }}.*,
+            ledger_times.ingest_landed_at,
             count(*) over (partition by {{ key_columns | join(', ') }}) as versions_seen,
             row_number() over (
                 partition by {{ key_columns | join(', ') }}
-                order by ingest_landing_times.ingest_landed_at desc nulls last,
-                    landed_rows.ingest_id desc, landed_rows.source_row desc
+                order by ledger_times.ingest_landed_at desc nulls last,
+                    {{ rows }}.ingest_id desc, {{ rows }}.source_row desc
             ) as version_rank
-        from landed_rows
-        left join ingest_landing_times on landed_rows.ingest_id = ingest_landing_times.ingest_id
+        from {{ rows }}
+        left join ledger_times on {{ rows }}.ingest_id = ledger_times.ingest_id
     ),
 
     final as (
@@ -101,6 +114,4 @@
         from ranked_versions
         where version_rank = 1
     )
-
-    select * from final
 {%- endmacro %}

@@ -54,5 +54,5 @@ def cosmos_arguments(settings: Settings) -> dict[str, Any]:
             test_behavior=TestBehavior.NONE,
             emit_datasets=False,
         ),
-        "operator_args": {"pool": WRITER_POOL, "install_deps": False},
+        "operator_args": {"pool": WRITER_POOL},
     }
