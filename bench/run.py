@@ -56,11 +56,12 @@ SMOKE = Scale(
     notes=["smoke: tiny scale; each dbt-bound step (build, evaluation) runs once"],
 )
 
+# The sizes: a 1,000,000-row CSV (and its 100,000-row xlsx) for landing, a ~1 GB CSV for memory.
 FULL = Scale(
-    landing_rows=50_000,
+    landing_rows=1_000_000,
     landing_runs=5,
     memory_rows=[50_000, 1_000_000],
-    memory_inflate_bytes=0,
+    memory_inflate_bytes=1_000_000_000,
     warehouse_sizes=[300_000, 1_000_000],
     warehouse_runs=1,
     cities=138,
