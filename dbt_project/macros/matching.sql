@@ -12,3 +12,13 @@
 {% macro default__contains_lowered(haystack, needle) -%}
     (strpos({{ haystack }}, {{ needle }}) > 0)
 {%- endmacro %}
+
+{#- Which city keyword a text's match counts (match_rank = 1): the longest keyword, ties by city
+    code, so "大足区" beats "大足" and equal lengths resolve the same way on every build. The joined
+    keyword relation is aliased `keywords` (int_keyword_cities). -#}
+{% macro keyword_match_rank(partition_by) -%}
+    row_number() over (
+        partition by {{ partition_by | join(', ') }}
+        order by keywords.keyword_length desc, keywords.city_code
+    )
+{%- endmacro %}

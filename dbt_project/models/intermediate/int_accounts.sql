@@ -111,10 +111,7 @@ typed as (
 name_city_matches as (
     select
         typed.platform, typed.account_id, keywords.city_code,
-        row_number() over (
-            partition by typed.platform, typed.account_id
-            order by keywords.keyword_length desc, keywords.city_code
-        ) as match_rank
+        {{ keyword_match_rank(['typed.platform', 'typed.account_id']) }} as match_rank
     from typed
     inner join {{ ref('int_keyword_cities') }} as keywords
         on {{ contains_keyword("coalesce(typed.account_name, '')", 'keywords.keyword') }}
@@ -123,10 +120,7 @@ name_city_matches as (
 profile_city_matches as (
     select
         typed.platform, typed.account_id, keywords.city_code,
-        row_number() over (
-            partition by typed.platform, typed.account_id
-            order by keywords.keyword_length desc, keywords.city_code
-        ) as match_rank
+        {{ keyword_match_rank(['typed.platform', 'typed.account_id']) }} as match_rank
     from typed
     inner join {{ ref('int_keyword_cities') }} as keywords
         on {{ contains_keyword("coalesce(typed.description, '') || ' ' || coalesce(typed.location, '')", 'keywords.keyword') }}

@@ -81,10 +81,7 @@ posts_to_match as (
 search_matches as (
     select
         search_keywords.platform, search_keywords.post_id, keywords.city_code,
-        row_number() over (
-            partition by search_keywords.platform, search_keywords.post_id
-            order by keywords.keyword_length desc, keywords.city_code
-        ) as match_rank
+        {{ keyword_match_rank(['search_keywords.platform', 'search_keywords.post_id']) }} as match_rank
     from search_keywords
     inner join posts_to_match
         on search_keywords.platform = posts_to_match.platform and search_keywords.post_id = posts_to_match.post_id
@@ -104,10 +101,7 @@ content_texts as (
 content_matches as (
     select
         content_texts.platform, content_texts.post_id, keywords.city_code,
-        row_number() over (
-            partition by content_texts.platform, content_texts.post_id
-            order by keywords.keyword_length desc, keywords.city_code
-        ) as match_rank
+        {{ keyword_match_rank(['content_texts.platform', 'content_texts.post_id']) }} as match_rank
     from content_texts
     inner join keywords on {{ contains_lowered('content_texts.content', 'keywords.keyword') }}
 ),

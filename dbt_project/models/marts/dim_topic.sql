@@ -7,10 +7,7 @@ with topic_mentions as (
 keyword_matches as (
     select
         topic_mentions.platform, topic_mentions.topic, keywords.city_code,
-        row_number() over (
-            partition by topic_mentions.platform, topic_mentions.topic
-            order by keywords.keyword_length desc, keywords.city_code
-        ) as match_rank
+        {{ keyword_match_rank(['topic_mentions.platform', 'topic_mentions.topic']) }} as match_rank
     from topic_mentions
     inner join {{ ref('int_keyword_cities') }} as keywords on {{ contains_keyword('topic_mentions.topic', 'keywords.keyword') }}
 ),
