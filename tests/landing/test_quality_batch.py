@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from citypulse.landing.runner import land_inbox
 from citypulse.quality.lake_batch import (
     INGESTS_KEY,
+    MAX_ROWS_ENV,
     batch_id,
     pending_ingests,
     validate_ingests,
@@ -111,3 +113,19 @@ def test_failures_name_the_ingest_that_holds_the_rows(home: Settings, inbox: Pat
     details = json.loads(failed["details"][0])
     assert details["unexpected_by_ingest"] == {bad_id: 1}
     assert details["partial_unexpected_list"] == [0]
+
+
+def test_a_batch_bigger_than_the_limit_is_checked_on_a_sample_that_says_so(
+    home: Settings, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = "".join(f"#话题{i}#,{i}万,{i}\n" for i in range(1, 41))
+    _drop(inbox, "weibo/acct1/topics_2025-03-01.csv", "话题,阅读量,讨论量\n" + rows)
+    _drop(inbox, "weibo/acct2/topics_2025-03-02.csv", TOPICS.format(reads=8000))
+    monkeypatch.setenv(MAX_ROWS_ENV, "10")
+    quality = land_inbox(home, inbox).quality
+    assert quality is not None and quality.height
+    details = [json.loads(d) for d in quality["details"]]
+    # 42 rows, at most 10 checked: every 5th row of each file, counted from its first
+    assert {(d["rows_checked"], d["rows_in_batch"]) for d in details} == {(9, 42)}
+    # both files are covered by the batch, though only the sample was read
+    assert validated_ingests(home) == set(_landed_ids(home)) and pending_ingests(home) == []

@@ -133,11 +133,17 @@ class RowFilter:
 @dataclass(frozen=True)
 class RowRule:
     """An adapter-specific refusal: rows where ``when`` (an expression over the typed frame) is
-    true go to ``_rejects`` with ``reason``; ``column`` names the column it concerns."""
+    true go to ``_rejects`` with ``reason``; ``column`` names the column it concerns.
+
+    ``keys``: the rule compares rows across the whole file (a window such as "this post appears
+    again later"), reading only these typed columns and the row order. A file landed in row
+    batches evaluates such a rule once over these columns of every row, before the batches.
+    """
 
     column: str
     when: Callable[[], pl.Expr]
     reason: str
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,9 @@ class Adapter:
     prepare: Hook | None = None
     finish: Hook | None = None
     priority: int = 0
+    # False when a hook looks across rows (row order, neighbours): such a file is always landed
+    # whole, never in row batches (RowRule.keys covers windows over keys)
+    row_batches: bool = True
 
     def __post_init__(self) -> None:
         if self.entity not in ENTITIES:

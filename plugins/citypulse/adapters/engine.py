@@ -8,6 +8,7 @@ the adapter's declared columns and checks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -113,13 +114,19 @@ def preamble(detection: Detection) -> tuple[str, ...]:
     return tuple(str(cell).strip() for row in above for cell in row if cell is not None and str(cell).strip())
 
 
-def named_frame(detection: Detection) -> pl.DataFrame:
-    """The table's data rows with columns named by normalised header (``_extra_N`` beyond it)."""
-    frame = detection.table.frame
+def named_frame(detection: Detection, rows: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The table's data rows with columns named by normalised header (``_extra_N`` beyond it).
+
+    ``rows``: one row batch of a table landed in batches (positional, the table's columns); the
+    rows of the header and above it are dropped by record number.
+    """
+    frame = detection.table.frame if rows is None else rows
     if not detection.table.positional:
         return frame.rename({c: normalise_header(c) for c in frame.columns if c != ROW})
     assert detection.header_index is not None and detection.adapter is not None
-    data = frame.slice(detection.header_index + 1)
+    first_row = 1 if rows is None or not rows.height else rows.item(0, ROW)
+    # record numbers are 1-based, consecutive, and count every record, the header's too
+    data = frame.slice(max(0, detection.header_index + 2 - first_row))
     cells = [c for c in frame.columns if c != ROW]
     width = len(detection.header)
     renames = {
@@ -130,13 +137,16 @@ def named_frame(detection: Detection) -> pl.DataFrame:
     return data
 
 
-def observed_at_from_content(detection: Detection, timezone: str) -> datetime | None:
-    """The latest value of the adapter's ``observed_at_column`` (e.g. MediaCrawler last_modify_ts)."""
+def observed_at_from_content(
+    detection: Detection, timezone: str, rows: pl.DataFrame | None = None
+) -> datetime | None:
+    """The latest value of the adapter's ``observed_at_column`` (e.g. MediaCrawler last_modify_ts),
+    in the table or in one row batch of it (``rows``, see :func:`named_frame`)."""
     adapter = detection.adapter
     if adapter is None or adapter.observed_at_column is None:
         return None
     name = normalise_header(adapter.observed_at_column)
-    frame = named_frame(detection)
+    frame = named_frame(detection, rows)
     if name not in frame.columns:
         return None
     parser = get_parser(adapter.observed_at_parser)
@@ -156,6 +166,16 @@ class Outcome:
     @property
     def rows_rejected(self) -> int:
         return self.rejects.select(pl.col("source_row").n_unique()).item() if self.rejects.height else 0
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the rules of a table landed in row batches need from the whole file, gathered by
+    :func:`file_facts` before the batches: the first data row (for ``skip_after_header``) and,
+    per windowed rule (``RowRule.keys``, by position in ``adapter.rules``), the rows it refuses."""
+
+    first_data_row: int | None
+    refused_by_rule: dict[int, pl.Series]
 
 
 @dataclass
@@ -181,14 +201,82 @@ def _fmt_reason(adapter: Adapter, column: str, message: str, value: pl.Expr | No
     )
 
 
-def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
-    """Map one detected table to its entity: typed rows that pass every rule, and rejects."""
+def _data_rows(detection: Detection, rows: pl.DataFrame | None) -> pl.DataFrame:
+    """The named frame without fully empty lines (blank lines, trailing spreadsheet rows): they
+    carry nothing and are not data rows."""
+    frame = named_frame(detection, rows)
+    raw_columns = [c for c in frame.columns if c != ROW]
+    if not raw_columns:
+        return frame
+    # most rows have their first cell filled: only the others are checked cell by cell
+    first_filled = frame.select(~is_missing(pl.col(raw_columns[0]))).to_series()
+    if first_filled.all():
+        return frame
+    others = frame.filter(~first_filled)
+    filled_later = others.filter(
+        pl.any_horizontal([~is_missing(pl.col(c)) for c in raw_columns[1:]] or [False])
+    )
+    return frame.filter(first_filled | pl.col(ROW).is_in(filled_later[ROW].implode()))
+
+
+def file_facts(detection: Detection, ctx: Context, batches: Iterable[pl.DataFrame]) -> FileFacts:
+    """Gather :class:`FileFacts` from every row batch of a table; windowed rules read only their
+    key columns (polars prunes the rest of the plan), so this pass holds keys, not rows."""
     adapter = detection.adapter
     assert adapter is not None
-    frame = named_frame(detection)
-    raw_columns = [c for c in frame.columns if c != ROW]
-    # fully empty lines carry nothing (blank lines, trailing spreadsheet rows): not data rows
-    frame = frame.filter(pl.any_horizontal([~is_missing(pl.col(c)) for c in raw_columns]))
+    windowed = {i: rule for i, rule in enumerate(adapter.rules) if rule.keys}
+    keys = sorted({k for rule in windowed.values() for k in rule.keys})
+    if not keys and not adapter.skip_after_header:
+        return FileFacts(None, {})
+    first: int | None = None
+    key_frames: list[pl.DataFrame] = []
+    for batch in batches:
+        if first is None and adapter.skip_after_header:
+            frame = _data_rows(detection, batch)
+            first = frame.item(0, ROW) if frame.height else None
+        if keys:
+            # empty lines are not dropped here: their keys parse to NULL, which no window counts
+            lf, _, _ = _plan(named_frame(detection, batch), detection, ctx, None)
+            key_frames.append(lf.select(ROW, *keys).collect())
+        elif first is not None:
+            break
+    refused: dict[int, pl.Series] = {}
+    if keys:
+        every_key = pl.concat(key_frames) if key_frames else pl.DataFrame(schema={ROW: pl.Int64})
+        for i, rule in windowed.items():
+            refused[i] = every_key.filter(rule.when().fill_null(False))[ROW]
+    return FileFacts(first, refused)
+
+
+def apply(
+    detection: Detection,
+    ctx: Context,
+    ingest_id: str,
+    rows: pl.DataFrame | None = None,
+    facts: FileFacts | None = None,
+) -> Outcome:
+    """Map one detected table to its entity: typed rows that pass every rule, and rejects.
+
+    ``rows`` and ``facts``: land one row batch of the table (see :func:`named_frame`), with the
+    whole file's facts from :func:`file_facts`; the batches' outcomes together equal the whole
+    table's.
+    """
+    adapter = detection.adapter
+    assert adapter is not None
+    frame = _data_rows(detection, rows)
+    lf, every, raw_columns = _plan(frame, detection, ctx, facts)
+    data = lf.collect(engine="in-memory")
+    landed, rejects = _split(data, adapter, every, raw_columns, ingest_id)
+    return Outcome(adapter, landed, rejects, frame.height)
+
+
+def _plan(
+    frame: pl.DataFrame, detection: Detection, ctx: Context, facts: FileFacts | None
+) -> tuple[pl.LazyFrame, list[_Check], list[str]]:
+    """The typed frame of ``frame``'s rows, with ``_nondata``, one ``_chk<i>`` per refusal and
+    ``_refused``; also the refusals and the raw columns."""
+    adapter = detection.adapter
+    assert adapter is not None
     lf = frame.lazy()
     if adapter.prepare is not None:
         lf = adapter.prepare(lf, ctx)
@@ -203,7 +291,7 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
             (pl.all_horizontal([normalise_header_expr(pl.col(s)) == s for s in signature]), REPEATED_HEADER)
         )
     if detection.table.positional and adapter.skip_after_header:
-        first = frame.select(pl.col(ROW).min()).item()
+        first = facts.first_data_row if facts is not None else frame.select(pl.col(ROW).min()).item()
         if first is not None:
             nondata.append((pl.col(ROW) < first + adapter.skip_after_header, DESCRIPTION_ROW))
     for rf in adapter.row_filters:
@@ -339,11 +427,12 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
                 ),
             )
         )
-    for rule in adapter.rules:
+    refused_by_rule = facts.refused_by_rule if facts is not None else {}
+    for i, rule in enumerate(adapter.rules):
         rules.append(
             _Check(
                 rule.column,
-                rule.when(),
+                pl.col(ROW).is_in(refused_by_rule[i].implode()) if i in refused_by_rule else rule.when(),
                 pl.lit(None, pl.String),
                 _fmt_reason(adapter, rule.column, rule.reason),
             )
@@ -353,13 +442,19 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
         *[r.condition.fill_null(False).alias(f"_chk{offset + i}") for i, r in enumerate(rules)],
     )
     every = checks + rules
-    data = lf.with_columns(
+    lf = lf.with_columns(
         (
             pl.col("_nondata").is_null()
             & pl.any_horizontal([pl.col(f"_chk{i}") for i in range(len(every))] or [pl.lit(False)])
         ).alias("_refused")
-    ).collect(engine="in-memory")
+    )
+    return lf, every, raw_columns
 
+
+def _split(
+    data: pl.DataFrame, adapter: Adapter, every: list[_Check], raw_columns: list[str], ingest_id: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Landed canonical rows, and one reject row per refusal (or per non-data row)."""
     lineage = {"ingest_id": pl.lit(ingest_id), "source_row": pl.col(ROW)}
     landed_rows = data.filter(pl.col("_nondata").is_null() & ~pl.col("_refused"))
     landed = conform(landed_rows.with_columns(**lineage), adapter.entity).collect()
@@ -398,4 +493,4 @@ def apply(detection: Detection, ctx: Context, ingest_id: str) -> Outcome:
         .select([pl.col(c).cast(t) for c, t in REJECTS.items()])
         .sort("source_row", maintain_order=True)
     )
-    return Outcome(adapter, landed, rejects, frame.height)
+    return landed, rejects

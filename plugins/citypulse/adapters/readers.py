@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import fastexcel
@@ -23,7 +25,10 @@ from citypulse.parsing.decoding import decode, to_utf8
 
 ROW = "_source_row"
 _NON_SPACE = re.compile(rb"\S")
-_PIECE = 32 << 20  # bytes of whole lines counted at a time
+_PIECE = 32 << 20  # bytes of whole lines (records) read at a time
+_HEAD = 20000  # bytes that decide the separator
+_HEAD_ROWS = 100  # records that hold the header (adapters search the first 30 or so)
+_MAX_NEWLINES_TRIED = 10000  # from the end of a piece, looking for one outside quotes
 _MAX_JSON_DEPTH = 4
 
 
@@ -69,7 +74,7 @@ def read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
 
 
 def _separator(utf8: bytes) -> str:
-    head = utf8[:20000].decode("utf-8-sig", errors="ignore")  # a cut last character does not matter
+    head = utf8[:_HEAD].decode("utf-8-sig", errors="ignore")  # a cut last character does not matter
     first = head.lstrip()[:200].split("\n", 1)[0]
     if first.lower().startswith("sep=") and len(first.strip()) >= 5:
         return first.strip()[4]
@@ -79,39 +84,45 @@ def _separator(utf8: bytes) -> str:
     return best if counts[best] > 2 * counts[","] else ","
 
 
-def _widest_line(utf8: bytes, sep: str) -> int:
-    """Separators on the line with most of them: an upper bound for the widest record (separators
-    inside quotes only over-count; extra columns stay empty and are dropped). Counted in pieces of
-    whole lines, so a big file is never held twice."""
-    # every line as one cell: split on a byte the file does not contain, quotes ignored
-    split_on = next((chr(b) for b in range(1, 32) if bytes([b]) not in utf8 and chr(b) not in "\r\n"), None)
-    if split_on is None:  # every control byte occurs: count per line in Python (tiny odd files only)
-        return max((line.count(sep) for line in utf8.decode("utf-8-sig").splitlines()), default=0)
-    widest, start = 0, 0
+def _line_pieces(utf8: bytes) -> Iterator[bytes]:
+    """``utf8`` in pieces of whole lines, about ``_PIECE`` bytes each."""
+    start = 0
     while start < len(utf8):
         end = utf8.find(b"\n", start + _PIECE)
         end = len(utf8) if end < 0 else end + 1
-        lines = pl.read_csv(
-            utf8[start:end],
-            has_header=False,
-            separator=split_on,
-            quote_char=None,
-            schema={"line": pl.String},
-            raise_if_empty=False,
-        )
-        most = lines.select(pl.col("line").str.count_matches(sep, literal=True).max()).item()
-        widest = max(widest, most if isinstance(most, int) else 0)
+        yield utf8[start:end]
         start = end
+
+
+def _widest_line(pieces: Iterable[bytes], sep: str) -> int:
+    """Separators on the line with most of them: an upper bound for the widest record (separators
+    inside quotes only over-count; extra columns stay empty and are dropped). Counted piece by
+    piece, so a big file is never held twice."""
+    widest = 0
+    for piece in pieces:
+        # every line as one cell: split on a byte the piece does not contain, quotes ignored
+        split_on = next(
+            (chr(b) for b in range(1, 32) if bytes([b]) not in piece and chr(b) not in "\r\n"), None
+        )
+        if split_on is None:  # every control byte occurs: count per line in Python (odd files only)
+            most = max((line.count(sep) for line in piece.decode("utf-8-sig").splitlines()), default=0)
+        else:
+            lines = pl.read_csv(
+                piece,
+                has_header=False,
+                separator=split_on,
+                quote_char=None,
+                schema={"line": pl.String},
+                raise_if_empty=False,
+            )
+            most = lines.select(pl.col("line").str.count_matches(sep, literal=True).max()).item()
+        widest = max(widest, most if isinstance(most, int) else 0)
     return widest
 
 
-def _read_csv(utf8: bytes) -> Table:
-    if not _NON_SPACE.search(utf8) or (len(utf8) < 65536 and not utf8.decode("utf-8-sig").strip()):
-        raise UnreadableFile("the file is empty")
-    sep = _separator(utf8)
-    width = _widest_line(utf8, sep) + 1
+def _read_positional(utf8: bytes, sep: str, width: int) -> pl.DataFrame:
     try:
-        frame = pl.read_csv(
+        return pl.read_csv(
             utf8,
             has_header=False,
             separator=sep,
@@ -122,7 +133,90 @@ def _read_csv(utf8: bytes) -> Table:
         )
     except pl.exceptions.PolarsError as exc:
         raise UnreadableFile(f"not a readable CSV: {exc}") from None
+
+
+def _read_csv(utf8: bytes) -> Table:
+    if not _NON_SPACE.search(utf8) or (len(utf8) < 65536 and not utf8.decode("utf-8-sig").strip()):
+        raise UnreadableFile("the file is empty")
+    sep = _separator(utf8)
+    frame = _read_positional(utf8, sep, _widest_line(_line_pieces(utf8), sep) + 1)
     return Table("", _drop_empty_columns(frame).with_row_index(ROW, offset=1).cast({ROW: pl.Int64}), True)
+
+
+def _last_record_end(buf: bytes) -> int | None:
+    """Offset just after the last newline of ``buf`` outside quotes (an even number of quote
+    characters before it; ``buf`` starts at a record boundary), or None."""
+    quotes = buf.count(b'"')
+    end = len(buf)
+    for _ in range(_MAX_NEWLINES_TRIED):
+        newline = buf.rfind(b"\n", 0, end)
+        if newline < 0:
+            return None
+        if (quotes - buf.count(b'"', newline + 1)) % 2 == 0:
+            return newline + 1
+        end = newline
+    return None
+
+
+def _record_pieces(path: Path, size: int) -> Iterator[bytes]:
+    """The file in pieces of about ``size`` bytes that end at record boundaries (a quoted cell
+    may hold newlines). A piece without such a boundary grows until one comes."""
+    with open(path, "rb") as fh:
+        carry = b""
+        while chunk := fh.read(size):
+            buf = carry + chunk
+            cut = _last_record_end(buf)
+            if cut is None:
+                carry = buf
+                continue
+            yield buf[:cut]
+            carry = buf[cut:]
+        if carry:
+            yield carry
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file read in row batches rather than whole (big files, see the landing runner): each
+    batch is a positional frame of whole records, numbered (``ROW``) as the whole table would be."""
+
+    path: Path  # UTF-8 (see citypulse.parsing.decoding.utf8_file)
+    separator: str
+    width: int  # columns c0… of the widest record, trailing never-filled columns dropped
+    piece_bytes: int  # about this many bytes of records per batch
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        row = 1
+        for piece in _record_pieces(self.path, self.piece_bytes):
+            frame = _read_positional(piece, self.separator, self.width)
+            yield frame.with_row_index(ROW, offset=row).cast({ROW: pl.Int64})
+            row += frame.height
+
+    def head(self) -> Table:
+        """The first batch(es), at least ``_HEAD_ROWS`` records: where the header is found."""
+        frames: list[pl.DataFrame] = []
+        for batch in self.batches():
+            frames.append(batch)
+            if sum(f.height for f in frames) >= _HEAD_ROWS:
+                break
+        return Table("", pl.concat(frames), True)
+
+
+def open_csv(path: Path, piece_bytes: int = _PIECE) -> CsvFile:
+    """A UTF-8 CSV file as :class:`CsvFile`: its separator and width, found in two passes over
+    pieces of the file (never the whole file in memory)."""
+    with open(path, "rb") as fh:
+        head = fh.read(_HEAD)
+    if not _NON_SPACE.search(head):
+        raise UnreadableFile("the file is empty")
+    sep = _separator(head)
+    over = _widest_line(_record_pieces(path, piece_bytes), sep) + 1
+    filled = [False] * over
+    for piece in _record_pieces(path, piece_bytes):
+        row = _read_positional(piece, sep, over).select(pl.all().is_not_null().any()).row(0)
+        filled = [a or b for a, b in zip(filled, row, strict=True)]
+    width = max((i for i, f in enumerate(filled) if f), default=0) + 1
+    return CsvFile(path, sep, width, piece_bytes)
 
 
 def _drop_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:

@@ -60,7 +60,10 @@ ADAPTERS = [
         rules=(
             RowRule("Video link", _link_without_video_id, "not a TikTok video link (…/@handle/video/<id>)"),
             RowRule(
-                "Video link", _repeated_video, "the same video appears earlier in this file (first kept)"
+                "Video link",
+                _repeated_video,
+                "the same video appears earlier in this file (first kept)",
+                keys=("post_id",),
             ),
         ),
     )

@@ -43,5 +43,6 @@ ADAPTERS = [
         timezone=TIKTOK_STUDIO_TZ,
         signed=("followers_gained",),
         finish=_net_change_from_followers,
+        row_batches=False,
     )
 ]

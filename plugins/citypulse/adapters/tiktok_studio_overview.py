@@ -62,6 +62,7 @@ def _overview(language: str, names: tuple[str, str, str, str, str, str]) -> Adap
         timezone=TIKTOK_STUDIO_TZ,
         signed=("likes", "comments", "shares"),
         finish=_dated_by_row_order,
+        row_batches=False,
     )
 
 

@@ -93,7 +93,7 @@ ADAPTERS = [
         ),
         formats=frozenset({"csv"}),
         prepare=_shift_prefixed_rows,
-        rules=(RowRule("id", superseded_by_later_append, SUPERSEDED_REASON),),
+        rules=(RowRule("id", superseded_by_later_append, SUPERSEDED_REASON, keys=("post_id",)),),
         finish=_account_and_url,
     ),
     Adapter(

@@ -47,6 +47,6 @@ ADAPTERS = [
         ),
         formats=frozenset({"csv"}),
         finish=_post_type,
-        rules=(RowRule("微博id", superseded_by_later_append, SUPERSEDED_REASON),),
+        rules=(RowRule("微博id", superseded_by_later_append, SUPERSEDED_REASON, keys=("post_id",)),),
     ),
 ]

@@ -77,7 +77,12 @@ ADAPTERS = [
         rules=(
             RowRule("Post id", _not_a_snowflake, "not an X post id (Snowflake); the post cannot be dated"),
             RowRule("Date", _date_disagrees, "Date is more than a day away from the time in Post id"),
-            RowRule("Post id", _repeated_post, "the same Post id appears earlier in this file (first kept)"),
+            RowRule(
+                "Post id",
+                _repeated_post,
+                "the same Post id appears earlier in this file (first kept)",
+                keys=("post_id",),
+            ),
         ),
     )
 ]

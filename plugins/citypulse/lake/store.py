@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import fsspec
 import polars as pl
 from fsspec.implementations.local import LocalFileSystem
 
-from citypulse.landing.atomic import write_parquet
+from citypulse.landing.atomic import sink_parquet, write_parquet
 from citypulse.settings import Settings
 
 LAKE_URL_ENV = "CITYPULSE_LAKE_URL"
@@ -49,6 +50,16 @@ class LakeStore:
         buffer = io.BytesIO()
         frame.write_parquet(buffer, compression="zstd", statistics=True)
         self.fs.pipe_file(path, buffer.getvalue())
+
+    def sink(self, path: str, rows: pl.LazyFrame) -> None:
+        """:meth:`write` for rows streamed from a lazy frame (never all in memory)."""
+        if self.local:
+            sink_parquet(Path(path), rows)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / "part.parquet"
+            rows.sink_parquet(local, compression="zstd", statistics=True)
+            self.fs.put_file(str(local), path)
 
     def files(self, entity: str) -> dict[str, list[str]]:
         """An entity's files by ingest id (one per platform the ingest wrote), sorted."""

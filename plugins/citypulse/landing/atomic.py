@@ -7,9 +7,12 @@ the next run overwrites it.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import polars as pl
+
+_COPY_PIECE = 16 << 20
 
 
 def _temp_for(target: Path) -> Path:
@@ -22,6 +25,28 @@ def write_bytes(target: Path, data: bytes) -> None:
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """``source``'s bytes to ``target``, streamed (a big export is never held in memory)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_for(target)
+    with open(source, "rb") as src, open(tmp, "wb") as fh:
+        shutil.copyfileobj(src, fh, _COPY_PIECE)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+
+
+def sink_parquet(target: Path, rows: pl.LazyFrame) -> None:
+    """:func:`write_parquet` for rows too many to hold: streamed from ``rows`` (e.g. the parquet
+    parts of a file landed in row batches) into the one file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_for(target)
+    rows.sink_parquet(tmp, compression="zstd", statistics=True)
+    with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, target)
 

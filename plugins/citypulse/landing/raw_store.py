@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from citypulse.landing.atomic import write_bytes
+from citypulse.landing.atomic import copy_file, write_bytes
 from citypulse.settings import Settings
 
 
@@ -18,12 +18,16 @@ def find_raw(settings: Settings, ingest_id: str) -> Path | None:
 
 
 def store_raw(
-    settings: Settings, data: bytes, ingest_id: str, name: str, platform: str, now: datetime
+    settings: Settings, data: bytes | Path, ingest_id: str, name: str, platform: str, now: datetime
 ) -> Path:
+    """Keep the bytes (in memory, or a big file's ``Path``, copied without reading it whole)."""
     existing = find_raw(settings, ingest_id)
     if existing is not None:
         return existing
     ext = (PurePosixPath(name.split("!")[-1]).suffix.lower().lstrip(".") or "bin")[:10]
     target = settings.raw / platform / f"{now:%Y}" / f"{now:%m}" / f"{ingest_id}.{ext}"
-    write_bytes(target, data)
+    if isinstance(data, Path):
+        copy_file(data, target)
+    else:
+        write_bytes(target, data)
     return target

@@ -16,9 +16,10 @@ import fcntl
 import hashlib
 import io
 import os
+import shutil
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,27 +34,36 @@ from citypulse.adapters.engine import (
     Outcome,
     apply,
     detect,
+    file_facts,
     observed_at_from_content,
     preamble,
 )
-from citypulse.adapters.readers import UnreadableFile, read_tables, sniff_format
+from citypulse.adapters.readers import UnreadableFile, open_csv, read_tables, sniff_format
 from citypulse.adapters.registry import all_adapters
 from citypulse.lake.schema import PLATFORMS
 from citypulse.lake.store import lake_store
 from citypulse.landing import ledger
-from citypulse.landing.atomic import write_parquet
+from citypulse.landing.atomic import sink_parquet, write_parquet
 from citypulse.landing.manifest import MANIFEST_NAME, Manifest, ManifestError, find_manifest
 from citypulse.landing.observed import from_file_name, from_mtime
 from citypulse.landing.quarantine import quarantine
 from citypulse.landing.raw_store import store_raw
+from citypulse.parsing.decoding import utf8_file
 from citypulse.progress import track
-from citypulse.quality.lake_batch import pending_ingests, validate_ingests
+from citypulse.quality.lake_batch import pending_ingests, validate_ingests, warm_up
 from citypulse.settings import Settings
 
 # Test hook (documented in tests/landing/test_crash.py): seconds to sleep before each ledger
 # entry, so a test can SIGKILL a real `citypulse land` between lake output and ledger entry.
 PAUSE_ENV = "CITYPULSE_LAND_PAUSE_BEFORE_LEDGER"
 _IGNORED_NAMES = {MANIFEST_NAME, ".DS_Store", "Thumbs.db", "desktop.ini"}
+# CSV files bigger than this land in batches of records of about the second size (memory holds a
+# batch, not the file); both can be set in the environment (tests use tiny values)
+BATCH_ABOVE_ENV = "CITYPULSE_LAND_BATCH_ABOVE_BYTES"
+BATCH_PIECE_ENV = "CITYPULSE_LAND_BATCH_BYTES"
+_BATCH_ABOVE = 256 << 20
+_BATCH_PIECE = 16 << 20
+_SNIFF_BYTES = 1 << 20  # sniff_format looks at most this far
 
 
 @dataclass
@@ -105,8 +115,20 @@ class LandResult:
         return 2 if "quarantined" in statuses else 0
 
 
-def _sha256(data: bytes) -> str:
+def _sha256(data: bytes | Path) -> str:
+    if isinstance(data, Path):
+        with open(data, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
     return hashlib.sha256(data).hexdigest()
+
+
+def _size(data: bytes | Path) -> int:
+    return data.stat().st_size if isinstance(data, Path) else len(data)
+
+
+def _batch_threshold(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
 
 
 def _relative_name(path: Path, inbox: Path) -> str:
@@ -132,7 +154,7 @@ def discover_new_files(settings: Settings, inbox: Path) -> list[Path]:
     seen = set(zip(recorded["ingest_id"].to_list(), recorded["original_name"].to_list(), strict=True))
     new = []
     for path in sorted(p for p in inbox.rglob("*") if _is_data_file(p)):
-        digest = _sha256(path.read_bytes())
+        digest = _sha256(path)
         if (digest, _relative_name(path, inbox)) not in seen:
             new.append(path)
     return new
@@ -144,7 +166,10 @@ def land_inbox(settings: Settings, inbox: Path) -> LandResult:
     settings.ensure()
     adapters = all_adapters(settings)
     result = LandResult()
-    for path in track(discover_new_files(settings, inbox), "landing"):
+    new = discover_new_files(settings, inbox)
+    if new:
+        warm_up()
+    for path in track(new, "landing"):
         result.files.append(land_file(settings, path, inbox, adapters=adapters))
     batch = {i for f in result.files for i in f.landed_ingest_ids()} | set(pending_ingests(settings))
     if batch:
@@ -159,7 +184,13 @@ def land_file(
     settings.ensure()
     adapters = adapters if adapters is not None else all_adapters(settings)
     name = _relative_name(path, inbox)
-    data = path.read_bytes()
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    in_batches = (
+        path.stat().st_size > _batch_threshold(BATCH_ABOVE_ENV, _BATCH_ABOVE)
+        and sniff_format(head, name) == "csv"
+    )
+    data: bytes | Path = path if in_batches else path.read_bytes()
     try:
         manifest = find_manifest(path, inbox)
         manifest_error = None
@@ -209,8 +240,9 @@ def _ingest_lock(settings: Settings, ingest_id: str) -> Iterator[None]:
 
 
 def _land_bytes(
-    settings: Settings, data: bytes, name: str, source: _Source, adapters: list[Adapter]
+    settings: Settings, data: bytes | Path, name: str, source: _Source, adapters: list[Adapter]
 ) -> FileResult:
+    """Land one file's bytes: in memory, or (a big CSV) the ``Path`` of the file, read in batches."""
     ingest_id = _sha256(data)
     with _ingest_lock(settings, ingest_id):
         done = ledger.read_entry(ledger.entry_path(settings, ingest_id))
@@ -227,23 +259,25 @@ def _land_bytes(
                     done["rows_rejected"] or 0,
                     done["error"],
                 )
-            return _record_duplicate(settings, data, name, ingest_id, done)
+            return _record_duplicate(settings, _size(data), name, ingest_id, done)
         now = ledger.landed_at_now()
         raw_path = store_raw(settings, data, ingest_id, name, source.folder_platform or "unknown", now)
         entry: dict[str, Any] = {
             "ingest_id": ingest_id,
             "original_name": name,
             "account_id": source.manifest.account_id,
-            "size_bytes": len(data),
+            "size_bytes": _size(data),
             "raw_path": raw_path.relative_to(settings.home).as_posix(),
         }
+        if isinstance(data, Path):
+            return _land_csv_in_batches(settings, data, name, source, adapters, entry)
         if sniff_format(data, name) == "zip":
             return _land_zip(settings, data, name, source, adapters, entry)
         return _land_table_file(settings, data, name, source, adapters, entry)
 
 
 def _record_duplicate(
-    settings: Settings, data: bytes, name: str, ingest_id: str, done: dict[str, Any]
+    settings: Settings, size: int, name: str, ingest_id: str, done: dict[str, Any]
 ) -> FileResult:
     path = ledger.duplicate_entry_path(settings, ingest_id, name)
     note = f"same bytes as {done['original_name']} (landed {done['landed_at']:%Y-%m-%d %H:%M} UTC)"
@@ -255,7 +289,7 @@ def _record_duplicate(
             platform=done["platform"],
             account_id=done.get("account_id"),
             adapter=done["adapter"],
-            size_bytes=len(data),
+            size_bytes=size,
             encoding=done["encoding"],
             observed_at=done["observed_at"],
             observed_at_source=done["observed_at_source"],
@@ -372,18 +406,34 @@ def _land_zip(
 
 
 def _observed_at(
-    source: _Source, name: str, adapter: Adapter, detections: list[Detection], tz: str
+    source: _Source, name: str, tz: str, from_content: Callable[[], datetime | None]
 ) -> tuple[datetime, str]:
     if source.manifest.observed_at is not None:
         return source.manifest.observed_at, "manifest"
     from_name = from_file_name(name.split("!")[-1], tz) or from_file_name(name.split("!")[0], tz)
     if from_name is not None:
         return from_name, "filename"
-    for detection in detections:
-        content = observed_at_from_content(detection, tz)
-        if content is not None:
-            return content, "content"
+    content = from_content()
+    if content is not None:
+        return content, "content"
     return from_mtime(source.path), "mtime"
+
+
+def _context(source: _Source, name: str, detection: Detection, observed_at: datetime) -> Context:
+    adapter = detection.adapter
+    assert adapter is not None
+    return Context(
+        adapter=adapter,
+        file_name=name,
+        observed_at=observed_at,
+        timezone=source.manifest.timezone or adapter.timezone,
+        account_id=source.manifest.account_id,
+        account_name=source.manifest.account_name,
+        city_code=source.manifest.city_code,
+        header=detection.header,
+        preamble=preamble(detection),
+        account_folder=source.account_folder,
+    )
 
 
 def _land_table_file(
@@ -427,26 +477,17 @@ def _land_table_file(
     first = matched[0].adapter
     assert first is not None
     tz = source.manifest.timezone or first.timezone
-    observed_at, observed_source = _observed_at(source, name, first, matched, tz)
+    observed_at, observed_source = _observed_at(
+        source,
+        name,
+        tz,
+        lambda: next(filter(None, (observed_at_from_content(d, tz) for d in matched)), None),
+    )
     entry.update(observed_at=observed_at, observed_at_source=observed_source)
     outcomes: list[Outcome] = []
     try:
         for detection in matched:
-            adapter = detection.adapter
-            assert adapter is not None
-            ctx = Context(
-                adapter=adapter,
-                file_name=name,
-                observed_at=observed_at,
-                timezone=source.manifest.timezone or adapter.timezone,
-                account_id=source.manifest.account_id,
-                account_name=source.manifest.account_name,
-                city_code=source.manifest.city_code,
-                header=detection.header,
-                preamble=preamble(detection),
-                account_folder=source.account_folder,
-            )
-            outcomes.append(apply(detection, ctx, ingest_id))
+            outcomes.append(apply(detection, _context(source, name, detection, observed_at), ingest_id))
     except pl.exceptions.PolarsError as exc:
         return _quarantine(settings, entry, source, name, f"{name}: could not be parsed: {exc}", detections)
     _write_outputs(settings, ingest_id, outcomes)
@@ -479,3 +520,95 @@ def _write_outputs(settings: Settings, ingest_id: str, outcomes: list[Outcome]) 
     rejects = pl.concat([o.rejects for o in outcomes])
     if rejects.height:
         write_parquet(settings.rejects / f"{ingest_id}.parquet", rejects)
+
+
+def _land_csv_in_batches(
+    settings: Settings,
+    path: Path,
+    name: str,
+    source: _Source,
+    adapters: list[Adapter],
+    entry: dict[str, Any],
+) -> FileResult:
+    """A big CSV, landed batch of records by batch: memory holds one batch, not the file.
+
+    The file is decoded to UTF-8 on disk when it is not UTF-8 already, read in pieces of whole
+    records (:class:`CsvFile`), detected on its first batch, and landed batch by batch with the
+    whole file's facts gathered first (windowed rules, first data row); each batch's lake rows and
+    rejects go to parquet parts, streamed into the ingest's one lake file and one rejects file.
+    The result equals landing the file whole. Adapters whose hooks look across rows
+    (``row_batches=False``) land the file whole.
+    """
+    ingest_id = entry["ingest_id"]
+    if source.manifest_error:
+        return _quarantine(settings, entry, source, name, source.manifest_error)
+    work = settings.home / ".landing" / ingest_id
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        try:
+            utf8, entry["encoding"] = utf8_file(path, work / "utf8.csv")
+            csv = open_csv(utf8, _batch_threshold(BATCH_PIECE_ENV, _BATCH_PIECE))
+            detection = detect(csv.head(), adapters, "csv")
+        except (UnreadableFile, UnicodeDecodeError) as exc:
+            return _quarantine(settings, entry, source, name, f"{name}: {exc}")
+        adapter = detection.adapter
+        if adapter is None:
+            why = detection.closest_text
+            return _quarantine(
+                settings, entry, source, name, f"{name}: no adapter matches its header; {why}", [detection]
+            )
+        if not adapter.row_batches:
+            return _land_table_file(settings, path.read_bytes(), name, source, adapters, entry)
+        tz = source.manifest.timezone or adapter.timezone
+        observed_at, entry["observed_at_source"] = _observed_at(
+            source,
+            name,
+            tz,
+            lambda: max(
+                filter(None, (observed_at_from_content(detection, tz, b) for b in csv.batches())),
+                default=None,
+            ),
+        )
+        entry["observed_at"] = observed_at
+        ctx = _context(source, name, detection, observed_at)
+        rows_in = rows_rejected = 0
+        landed_parts: list[Path] = []
+        reject_parts: list[Path] = []
+        try:
+            facts = file_facts(detection, ctx, csv.batches())
+            for i, batch in enumerate(csv.batches()):
+                outcome = apply(detection, ctx, ingest_id, batch, facts)
+                rows_in += outcome.rows_in
+                rows_rejected += outcome.rows_rejected
+                if outcome.landed.height:
+                    landed_parts.append(work / f"landed-{i:06d}.parquet")
+                    outcome.landed.write_parquet(landed_parts[-1])
+                if outcome.rejects.height:
+                    reject_parts.append(work / f"rejects-{i:06d}.parquet")
+                    outcome.rejects.write_parquet(reject_parts[-1])
+        except pl.exceptions.PolarsError as exc:
+            return _quarantine(
+                settings, entry, source, name, f"{name}: could not be parsed: {exc}", [detection]
+            )
+        rows_landed = pl.scan_parquet(landed_parts).select(pl.len()).collect().item() if landed_parts else 0
+        if landed_parts:
+            lake = lake_store(settings)
+            lake.sink(
+                lake.entity_file(adapter.entity, adapter.platform, ingest_id), pl.scan_parquet(landed_parts)
+            )
+        if reject_parts:
+            sink_parquet(settings.rejects / f"{ingest_id}.parquet", pl.scan_parquet(reject_parts))
+        result = FileResult(
+            name,
+            ingest_id,
+            "landed",
+            platform=adapter.platform,
+            adapter=adapter.name,
+            rows_in=rows_in,
+            rows_landed=rows_landed,
+            rows_rejected=rows_rejected,
+        )
+        return _finish(settings, entry, result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

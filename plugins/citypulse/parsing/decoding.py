@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -35,10 +37,14 @@ def _chunks(data: bytes | memoryview) -> Iterator[memoryview]:
 
 
 def _looks_like_gb(data: bytes) -> bool:
+    return _looks_like_gb_pieces(_chunks(data))
+
+
+def _looks_like_gb_pieces(chunks: Iterable[bytes | memoryview]) -> bool:
     # GBK Chinese is double-byte with (mostly) high trail bytes; Windows-1252 accents are single
     # high bytes followed by ASCII letters ("ña"), which GBK would also accept as pairs.
     pairs = high = 0
-    for chunk in _chunks(data):
+    for chunk in chunks:
         found = _DOUBLE_BYTE.findall(chunk)
         pairs += len(found)
         high += sum(pair[1] >= 0x80 for pair in found)
@@ -132,3 +138,83 @@ def decode(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)`` for a file's bytes; mid-file BOMs are stripped from ``text``."""
     utf8, encoding = to_utf8(data)
     return utf8.decode("utf-8-sig"), encoding
+
+
+def _file_chunks(path: Path, start: int = 0) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        while chunk := fh.read(_CHUNK):
+            yield chunk
+
+
+@dataclass(frozen=True)
+class _Utf8Scan:
+    valid: bool  # strict UTF-8 from ``start``
+    inner_bom: bool  # a BOM after ``start``
+    wide: bool  # a BMP character ≥ U+0800 (CJK among them)
+
+
+def _scan_utf8(path: Path, start: int) -> _Utf8Scan:
+    """One pass over the file from ``start``: is it UTF-8, does a BOM hide inside, any CJK?"""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    inner_bom = wide = False
+    carry = b""
+    try:
+        for chunk in _file_chunks(path, start):
+            decoder.decode(chunk)
+            inner_bom = inner_bom or codecs.BOM_UTF8 in carry + chunk[: len(codecs.BOM_UTF8)]
+            inner_bom = inner_bom or codecs.BOM_UTF8 in chunk
+            wide = wide or _UTF8_BMP_WIDE.search(chunk) is not None
+            carry = chunk[-(len(codecs.BOM_UTF8) - 1) :]
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return _Utf8Scan(False, inner_bom, wide)
+    return _Utf8Scan(True, inner_bom, wide)
+
+
+def _transcode_file(path: Path, start: int, encoding: str, target: Path) -> None:
+    """``path`` from byte ``start`` in ``encoding`` → UTF-8 without BOMs at ``target`` (strict)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with open(target, "wb") as out:
+        for chunk in _file_chunks(path, start):
+            out.write(decoder.decode(chunk).replace("\ufeff", "").encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).replace("\ufeff", "").encode("utf-8"))
+
+
+def utf8_file(path: Path, scratch: Path) -> tuple[Path, str]:
+    """:func:`to_utf8` for a file too big to hold: ``(utf8_path, encoding)``, where ``utf8_path``
+    is ``path`` itself when it is UTF-8 with no BOM inside it (a leading one is skipped by every
+    reader), else a UTF-8 copy written to ``scratch``. The file is read in pieces, twice at most."""
+    with open(path, "rb") as fh:
+        head = fh.read(4000)
+    encoding, start = None, 0
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            encoding, start = name, len(bom)
+            break
+    else:
+        encoding = _utf16_without_bom(head)
+    if encoding is None or encoding == "utf-8-sig":
+        scan = _scan_utf8(path, start)
+        if scan.valid:
+            if encoding is None and not scan.wide:
+                # no CJK at all in a big file: the rare case where GBK can pass for UTF-8; the
+                # whole-file check decides (this holds the file in memory once)
+                utf8, encoding = to_utf8(path.read_bytes())
+                scratch.write_bytes(utf8)
+                return scratch, encoding
+            if not scan.inner_bom:
+                return path, encoding or "utf-8"
+            _transcode_file(path, start, "utf-8", scratch)
+            return scratch, encoding or "utf-8"
+        if encoding == "utf-8-sig":  # a UTF-8 BOM on bytes that are not UTF-8: say where
+            _transcode_file(path, start, "utf-8", scratch)
+        encoding = "gb18030" if _looks_like_gb_pieces(_file_chunks(path)) else "windows-1252"
+    for candidate in dict.fromkeys([encoding, "windows-1252", "latin-1"]):
+        try:
+            _transcode_file(path, start, candidate.replace("windows-1252", "cp1252"), scratch)
+            return scratch, candidate
+        except UnicodeDecodeError:
+            if candidate.startswith("utf-16"):
+                raise
+    raise AssertionError("latin-1 decodes every byte")

@@ -41,6 +41,11 @@ def suite_path(expectations: Path, entity: str) -> Path:
     return expectations / f"lake_{entity}.json"
 
 
+def import_gx() -> None:
+    """Import GX now (see :func:`citypulse.quality.lake_batch.warm_up`)."""
+    import great_expectations  # noqa: F401
+
+
 @lru_cache(maxsize=1)
 def _context() -> Any:
     import great_expectations as gx  # slow import: only when rows are validated
@@ -87,9 +92,11 @@ def _check_name(config: Any) -> str:
     return f"{config.type}({', '.join(f'{k}={v}' for k, v in sorted(kwargs.items()))})"
 
 
-def _details(result: dict[str, Any]) -> str:
-    """What a person needs to act on a result: counts, a few bad values, and which files hold them."""
+def _details(result: dict[str, Any], sample: dict[str, int]) -> str:
+    """What a person needs to act on a result: counts, a few bad values, and which files hold them
+    (and, for a sample, how many rows were checked out of how many)."""
     details: dict[str, Any] = {k: result[k] for k in ("observed_value", "unexpected_count") if k in result}
+    details.update(sample)
     if result.get("unexpected_count"):
         details["partial_unexpected_list"] = (result.get("partial_unexpected_list") or [])[:_PARTIAL]
         per_ingest = Counter(
@@ -99,7 +106,7 @@ def _details(result: dict[str, Any]) -> str:
     return json.dumps(details, ensure_ascii=False, default=_plain, sort_keys=True)
 
 
-def _result_rows(result: Any) -> list[dict[str, Any]]:
+def _result_rows(result: Any, sample: dict[str, int]) -> list[dict[str, Any]]:
     rows = []
     for item in result.results:
         config = item.expectation_config
@@ -117,14 +124,20 @@ def _result_rows(result: Any) -> list[dict[str, Any]]:
                 "check_name": _check_name(config),
                 "status": status,
                 "failing_rows": int(unexpected) if unexpected is not None else None,
-                "details": item.exception_info.get("exception_message") if raised else _details(item.result),
+                "details": item.exception_info.get("exception_message")
+                if raised
+                else _details(item.result, sample),
             }
         )
     return rows
 
 
-def validate_frame(frame: pl.DataFrame, entity: str, run_id: str, expectations: Path) -> pl.DataFrame:
-    """One QUALITY_RESULTS row per expectation of the entity's suite (empty if it has none)."""
+def validate_frame(
+    frame: pl.DataFrame, entity: str, run_id: str, expectations: Path, rows_in_batch: int | None = None
+) -> pl.DataFrame:
+    """One QUALITY_RESULTS row per expectation of the entity's suite (empty if it has none).
+
+    ``rows_in_batch``: how many rows ``frame`` was sampled from (recorded when it is more)."""
     path = suite_path(expectations, entity)
     if not path.is_file():
         return pl.DataFrame(schema=QUALITY_RESULTS)
@@ -136,7 +149,12 @@ def validate_frame(frame: pl.DataFrame, entity: str, run_id: str, expectations: 
             .get_batch(batch_parameters={"dataframe": frame.to_pandas(use_pyarrow_extension_array=False)})
             .validate(suite, result_format=_RESULT_FORMAT)
         )
-        rows = _result_rows(result)
+        sample = (
+            {"rows_checked": frame.height, "rows_in_batch": rows_in_batch}
+            if rows_in_batch is not None and rows_in_batch > frame.height
+            else {}
+        )
+        rows = _result_rows(result, sample)
     except Exception as exc:  # noqa: BLE001 - a broken suite is recorded, it must not stop landing
         rows = [
             {

@@ -6,7 +6,8 @@ are read back from the lake parquet of the batch's ingest ids (what was written 
 checked), and the results go to one file, ``lake/_quality/batch-<batch id>.parquet``, in the
 QUALITY_RESULTS schema with ``run_id`` = the batch id. The file's parquet metadata carries the
 ingest ids it covers (key :data:`INGESTS_KEY`), and each failed expectation's ``details`` says
-how many unexpected rows each ingest holds.
+how many unexpected rows each ingest holds. Big batches are checked on an even sample
+(:data:`MAX_ROWS_ENV`); ``details`` then says how many rows were checked out of how many.
 
 The batch id is a hash of the sorted ingest ids, so validating the same ingests again finds the
 file already there and writes nothing (idempotent). Ingests whose rows are in the lake and in the
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,6 +33,11 @@ from citypulse.landing.atomic import write_parquet
 from citypulse.settings import Settings
 
 INGESTS_KEY = "citypulse.ingest_ids"
+# Past this many rows of one entity in a batch, GX checks an even sample of them: the hard rules
+# already ran on every row at landing (refusals); GX watches the lake's shape, and a sample shows
+# it. A batch of a 1 GB export would otherwise cost GB of pandas memory and most of the landing time.
+MAX_ROWS_ENV = "CITYPULSE_GX_MAX_ROWS"
+_MAX_ROWS = 200_000
 _BATCH_PREFIX = "batch-"
 
 
@@ -43,15 +51,51 @@ def batch_path(settings: Settings, batch: str) -> Path:
     return settings.quality / f"{batch}.parquet"
 
 
-def _batch_rows(settings: Settings, ingest_ids: set[str]) -> dict[str, pl.DataFrame]:
-    """Each entity's lake rows written by the given ingests, in a stable order."""
+def _max_rows() -> int:
+    value = os.environ.get(MAX_ROWS_ENV)
+    return int(value) if value else _MAX_ROWS
+
+
+def _batch_rows(settings: Settings, ingest_ids: set[str]) -> dict[str, tuple[pl.DataFrame, int]]:
+    """Each entity's lake rows written by the given ingests, in a stable order, with how many
+    rows the ingests hold: all of them, or past :data:`MAX_ROWS_ENV` an even sample."""
     lake = lake_store(settings)
     rows = {}
+    limit = _max_rows()
     for entity in ENTITIES:
         files = [f for ingest, paths in lake.files(entity).items() if ingest in ingest_ids for f in paths]
-        if files:
-            rows[entity] = lake.read(files).sort("ingest_id", "source_row").collect()
+        if not files:
+            continue
+        frame = lake.read(files)
+        total = frame.select(pl.len()).collect().item()
+        every = -(-total // limit)
+        if every > 1:  # every n-th row of each file, counted from its first row
+            first = frame.group_by("ingest_id").agg(pl.col("source_row").min().alias("_first"))
+            frame = (
+                frame.join(first, on="ingest_id")
+                .filter((pl.col("source_row") - pl.col("_first")) % every == 0)
+                .drop("_first")
+            )
+        rows[entity] = (frame.sort("ingest_id", "source_row").collect(), total)
     return rows
+
+
+_warming: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Import GX (seconds of Python imports) in a background thread while files are being landed:
+    landing is mostly polars work, which leaves the interpreter free. :func:`validate_ingests`
+    waits for it (GX's own circular imports fail when two threads import it at once)."""
+
+    def load() -> None:
+        from citypulse.quality import gx_lake  # sets GX_ANALYTICS_ENABLED before GX is imported
+
+        gx_lake.import_gx()
+
+    if not _warming:
+        _warming.append(threading.Thread(target=load, name="gx-import", daemon=True))
+        _warming[0].start()
 
 
 def validate_ingests(settings: Settings, ingest_ids: Iterable[str]) -> pl.DataFrame:
@@ -65,17 +109,23 @@ def validate_ingests(settings: Settings, ingest_ids: Iterable[str]) -> pl.DataFr
     if not wanted:
         return pl.DataFrame(schema=QUALITY_RESULTS)
     rows = _batch_rows(settings, wanted)
-    covered = sorted({i for frame in rows.values() for i in frame["ingest_id"].unique().to_list()})
+    lake = lake_store(settings)
+    covered = sorted({i for entity in rows for i in lake.files(entity) if i in wanted})
     if not covered:
         return pl.DataFrame(schema=QUALITY_RESULTS)
     batch = batch_id(covered)
     target = batch_path(settings, batch)
     if target.is_file():
         return pl.read_parquet(target)
+    for thread in _warming:
+        thread.join()
     from citypulse.quality.gx_lake import validate_frame  # imports GX: only when there is work
 
     results = pl.concat(
-        [validate_frame(frame, entity, batch, settings.expectations) for entity, frame in rows.items()]
+        [
+            validate_frame(frame, entity, batch, settings.expectations, rows_in_batch=total)
+            for entity, (frame, total) in rows.items()
+        ]
     )
     write_parquet(target, results, metadata={INGESTS_KEY: json.dumps(covered)})
     return results
