@@ -2,7 +2,7 @@
 
 Steps: validate the methodology config -> no-op if the period already has an official run (unless
 restating) -> completeness check -> freeze config and inputs from serving.duckdb -> score with the
-dbt evaluation models -> write the manifest -> rename the assembled folder into place -> on a
+dbt evaluation models (while the content diagnostics are computed) -> write the manifest -> rename the assembled folder into place -> on a
 restatement, append a status file that makes the previous official run unofficial.
 """
 
@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,17 +149,21 @@ def _evaluate(
                 )
             methodology.freeze(staging)
             counts = inputs.freeze_inputs(con, window, methodology, staging)
-            step("computing the content diagnostics")
-            diagnosed = diagnostics.compute(con, window.params())
+            frozen.write_source(
+                staging,
+                "source_previous_composite",
+                _previous_composite(evaluations, the_period, methodology.version),
+            )
+            # the scoring reads only the frozen files, in a dbt process of its own: the content
+            # diagnostics (serving.duckdb, this process) run meanwhile, off the critical path
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring") as pool:
+                step(f"scoring run {run_id} with the dbt evaluation models")
+                scored = pool.submit(scoring.score, settings, staging, run_id)
+                step("computing the content diagnostics while the scoring runs")
+                diagnosed = diagnostics.compute(con, window.params())
+                scored.result()
         finally:
             con.close()
-        frozen.write_source(
-            staging,
-            "source_previous_composite",
-            _previous_composite(evaluations, the_period, methodology.version),
-        )
-        step(f"scoring run {run_id} with the dbt evaluation models")
-        scoring.score(settings, staging, run_id)
         diagnostics.write(staging, run_id, *diagnosed)
         manifest = pl.DataFrame(
             {
