@@ -126,7 +126,7 @@ def _size(data: bytes | Path) -> int:
     return data.stat().st_size if isinstance(data, Path) else len(data)
 
 
-def _batch_threshold(name: str, default: int) -> int:
+def _bytes_setting(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
 
@@ -187,7 +187,7 @@ def land_file(
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     in_batches = (
-        path.stat().st_size > _batch_threshold(BATCH_ABOVE_ENV, _BATCH_ABOVE)
+        path.stat().st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
         and sniff_format(head, name) == "csv"
     )
     data: bytes | Path = path if in_batches else path.read_bytes()
@@ -548,7 +548,7 @@ def _land_csv_in_batches(
     try:
         try:
             utf8, entry["encoding"] = utf8_file(path, work / "utf8.csv")
-            csv = open_csv(utf8, _batch_threshold(BATCH_PIECE_ENV, _BATCH_PIECE))
+            csv = open_csv(utf8, _bytes_setting(BATCH_PIECE_ENV, _BATCH_PIECE))
             detection = detect(csv.head(), adapters, "csv")
         except (UnreadableFile, UnicodeDecodeError) as exc:
             return _quarantine(settings, entry, source, name, f"{name}: {exc}")
@@ -572,7 +572,7 @@ def _land_csv_in_batches(
         )
         entry["observed_at"] = observed_at
         ctx = _context(source, name, detection, observed_at)
-        rows_in = rows_rejected = 0
+        rows_in = rows_landed = rows_rejected = 0
         landed_parts: list[Path] = []
         reject_parts: list[Path] = []
         try:
@@ -580,6 +580,7 @@ def _land_csv_in_batches(
             for i, batch in enumerate(csv.batches()):
                 outcome = apply(detection, ctx, ingest_id, batch, facts)
                 rows_in += outcome.rows_in
+                rows_landed += outcome.landed.height
                 rows_rejected += outcome.rows_rejected
                 if outcome.landed.height:
                     landed_parts.append(work / f"landed-{i:06d}.parquet")
@@ -591,7 +592,6 @@ def _land_csv_in_batches(
             return _quarantine(
                 settings, entry, source, name, f"{name}: could not be parsed: {exc}", [detection]
             )
-        rows_landed = pl.scan_parquet(landed_parts).select(pl.len()).collect().item() if landed_parts else 0
         if landed_parts:
             lake = lake_store(settings)
             lake.sink(

@@ -56,17 +56,22 @@ def _max_rows() -> int:
     return int(value) if value else _MAX_ROWS
 
 
-def _batch_rows(settings: Settings, ingest_ids: set[str]) -> dict[str, tuple[pl.DataFrame, int]]:
+def _batch_rows(
+    settings: Settings, ingest_ids: set[str]
+) -> tuple[dict[str, tuple[pl.DataFrame, int]], set[str]]:
     """Each entity's lake rows written by the given ingests, in a stable order, with how many
-    rows the ingests hold: all of them, or past :data:`MAX_ROWS_ENV` an even sample."""
+    rows the ingests hold (all of them, or past :data:`MAX_ROWS_ENV` an even sample); and the
+    ingests that wrote any."""
     lake = lake_store(settings)
     rows = {}
+    covered: set[str] = set()
     limit = _max_rows()
     for entity in ENTITIES:
-        files = [f for ingest, paths in lake.files(entity).items() if ingest in ingest_ids for f in paths]
-        if not files:
+        by_ingest = {ingest: paths for ingest, paths in lake.files(entity).items() if ingest in ingest_ids}
+        if not by_ingest:
             continue
-        frame = lake.read(files)
+        covered.update(by_ingest)
+        frame = lake.read([f for paths in by_ingest.values() for f in paths])
         total = frame.select(pl.len()).collect().item()
         every = -(-total // limit)
         if every > 1:  # every n-th row of each file, counted from its first row
@@ -77,7 +82,7 @@ def _batch_rows(settings: Settings, ingest_ids: set[str]) -> dict[str, tuple[pl.
                 .drop("_first")
             )
         rows[entity] = (frame.sort("ingest_id", "source_row").collect(), total)
-    return rows
+    return rows, covered
 
 
 _warming: list[threading.Thread] = []
@@ -108,9 +113,8 @@ def validate_ingests(settings: Settings, ingest_ids: Iterable[str]) -> pl.DataFr
     wanted = set(ingest_ids)
     if not wanted:
         return pl.DataFrame(schema=QUALITY_RESULTS)
-    rows = _batch_rows(settings, wanted)
-    lake = lake_store(settings)
-    covered = sorted({i for entity in rows for i in lake.files(entity) if i in wanted})
+    rows, ingests = _batch_rows(settings, wanted)
+    covered = sorted(ingests)
     if not covered:
         return pl.DataFrame(schema=QUALITY_RESULTS)
     batch = batch_id(covered)
