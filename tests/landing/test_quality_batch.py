@@ -11,12 +11,12 @@ import pytest
 from citypulse.landing.runner import land_inbox
 from citypulse.quality.lake_batch import (
     INGESTS_KEY,
-    MAX_ROWS_ENV,
     batch_id,
     pending_ingests,
     validate_ingests,
     validated_ingests,
 )
+from citypulse.quality.sampling import MAX_ROWS_ENV
 from citypulse.settings import Settings
 from tests.landing.conftest import read_zone
 

@@ -7,7 +7,7 @@ checked), and the results go to one file, ``lake/_quality/batch-<batch id>.parqu
 QUALITY_RESULTS schema with ``run_id`` = the batch id. The file's parquet metadata carries the
 ingest ids it covers (key :data:`INGESTS_KEY`), and each failed expectation's ``details`` says
 how many unexpected rows each ingest holds. Big batches are checked on an even sample
-(:data:`MAX_ROWS_ENV`); ``details`` then says how many rows were checked out of how many.
+(:mod:`citypulse.quality.sampling`); ``details`` then says how many rows were checked out of how many.
 
 The batch id is a hash of the sorted ingest ids, so validating the same ingests again finds the
 file already there and writes nothing (idempotent). Ingests whose rows are in the lake and in the
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,14 +29,10 @@ from citypulse.lake.schema import ENTITIES, QUALITY_RESULTS
 from citypulse.lake.store import lake_store
 from citypulse.landing import ledger
 from citypulse.landing.atomic import write_parquet
+from citypulse.quality import sampling
 from citypulse.settings import Settings
 
 INGESTS_KEY = "citypulse.ingest_ids"
-# Past this many rows of one entity in a batch, GX checks an even sample of them: the hard rules
-# already ran on every row at landing (refusals); GX watches the lake's shape, and a sample shows
-# it. A batch of a 1 GB export would otherwise cost GB of pandas memory and most of the landing time.
-MAX_ROWS_ENV = "CITYPULSE_GX_MAX_ROWS"
-_MAX_ROWS = 200_000
 _BATCH_PREFIX = "batch-"
 
 
@@ -51,21 +46,15 @@ def batch_path(settings: Settings, batch: str) -> Path:
     return settings.quality / f"{batch}.parquet"
 
 
-def _max_rows() -> int:
-    value = os.environ.get(MAX_ROWS_ENV)
-    return int(value) if value else _MAX_ROWS
-
-
 def _batch_rows(
     settings: Settings, ingest_ids: set[str]
 ) -> tuple[dict[str, tuple[pl.DataFrame, int]], set[str]]:
     """Each entity's lake rows written by the given ingests, in a stable order, with how many
-    rows the ingests hold (all of them, or past :data:`MAX_ROWS_ENV` an even sample); and the
+    rows the ingests hold (all of them, or past ``CITYPULSE_GX_MAX_ROWS`` an even sample); and the
     ingests that wrote any."""
     lake = lake_store(settings)
     rows = {}
     covered: set[str] = set()
-    limit = _max_rows()
     for entity in ENTITIES:
         by_ingest = {ingest: paths for ingest, paths in lake.files(entity).items() if ingest in ingest_ids}
         if not by_ingest:
@@ -73,7 +62,7 @@ def _batch_rows(
         covered.update(by_ingest)
         frame = lake.read([f for paths in by_ingest.values() for f in paths])
         total = frame.select(pl.len()).collect().item()
-        every = -(-total // limit)
+        every = sampling.every_nth(total)
         if every > 1:  # every n-th row of each file, counted from its first row
             first = frame.group_by("ingest_id").agg(pl.col("source_row").min().alias("_first"))
             frame = (
