@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import duckdb
 import polars as pl
 
 from citypulse.diagnostics import coordination, homogeneity, leverage, updating, viral
@@ -160,7 +161,9 @@ def test_viral_flag_at_the_accounts_99th_percentile_of_daily_growth() -> None:
         },
         schema_overrides={"engagements": pl.Int64},
     )
-    daily = viral.daily_growth(snapshots)
+    with duckdb.connect() as con:
+        con.register("snapshots", snapshots)
+        daily = viral.daily_growth(con, "select * from snapshots", {})
     assert daily["views_growth"].to_list()[1:5] == growth[1:5]  # first day's growth is unknown
     flagged = viral.viral_posts(daily)
     assert flagged["date_day"].to_list() == [date(2027, 3, 2)]

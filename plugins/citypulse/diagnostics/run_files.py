@@ -41,6 +41,8 @@ from dim_post
 inner join registry_accounts
     on dim_post.platform = registry_accounts.platform and dim_post.account_id = registry_accounts.account_id
 where dim_post.published_at >= cast($since as timestamptz) and dim_post.published_at < cast($until as timestamptz)
+-- a fixed order: a near-duplicate cluster is seeded by its first post in this order (the earliest)
+order by dim_post.published_at, dim_post.platform, dim_post.post_id
 """
 _SNAPSHOTS_SQL = """
 select fct_post_snapshot.platform, fct_post_snapshot.account_id, fct_post_snapshot.post_id,
@@ -86,9 +88,10 @@ def compute(
     accounts = con.sql("select city_code, platform, account_id, account_name from registry_accounts").pl()
     panel = accounts.select(GROUP).unique().sort(GROUP)
 
-    per_group = homogeneity.mean_pairwise_similarity(month, GROUP)
-    per_account_sim = homogeneity.mean_pairwise_similarity(month, updating.ACCOUNT_KEYS)
-    members = homogeneity.near_duplicate_clusters(month, GROUP)
+    sig = homogeneity.signatures(month)
+    per_group = homogeneity.mean_pairwise_similarity(month, GROUP, sig)
+    per_account_sim = homogeneity.mean_pairwise_similarity(month, updating.ACCOUNT_KEYS, sig)
+    members = homogeneity.near_duplicate_clusters(month, GROUP, sig)
     clustered = month.with_row_index("row").join(members.select("row", "cluster"), on="row")
     cluster_sizes = clustered.group_by(*GROUP, "cluster").agg(
         cluster_size=pl.len().cast(pl.Int64), cluster_accounts=pl.col("account_id").n_unique().cast(pl.Int64)
@@ -144,12 +147,13 @@ def compute(
         .agg(trends=pl.len(), leveraged=pl.col("leveraged").sum())
         .with_columns(share=pl.col("leveraged") / pl.col("trends"))
     )
-    snapshots = con.sql(
+    growth = viral.daily_growth(
+        con,
         _SNAPSHOTS_SQL,
-        params={"since": params["m_end"] - timedelta(days=VIRAL_BASELINE_DAYS), "until": params["cutoff"]},
-    ).pl()
+        {"since": params["m_end"] - timedelta(days=VIRAL_BASELINE_DAYS), "until": params["cutoff"]},
+    )
     alerts = (
-        viral.viral_posts(viral.daily_growth(snapshots), first_day, next_first_day)
+        viral.viral_posts(growth, first_day, next_first_day)
         .join(accounts, on=["platform", "account_id"], how="left")
         .join(
             posts.select("platform", "post_id", "title", "post_url"), on=["platform", "post_id"], how="left"
