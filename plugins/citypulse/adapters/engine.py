@@ -219,6 +219,20 @@ def _data_rows(detection: Detection, rows: pl.DataFrame | None) -> pl.DataFrame:
     return frame.filter(first_filled | pl.col(ROW).is_in(filled_later[ROW].implode()))
 
 
+def _repeated_header_rows(frame: pl.DataFrame, signature: list[str]) -> pl.Series:
+    """Record numbers of the rows that repeat the header (each signature cell normalises to its
+    name), checked one column at a time on the rows still in question, shortest cells first:
+    normalising every post body of an export only to compare it with a header name cost more than
+    the rest of the check."""
+    sizes = frame.select(pl.col(s).cast(pl.String).str.len_bytes().sum() for s in signature).row(0)
+    rows = frame.select(ROW, *signature)
+    for _, name in sorted(zip((size or 0 for size in sizes), signature, strict=True)):
+        rows = rows.filter(normalise_header_expr(pl.col(name)) == name)
+        if rows.is_empty():
+            break
+    return rows.get_column(ROW)
+
+
 def file_facts(detection: Detection, ctx: Context, batches: Iterable[pl.DataFrame]) -> FileFacts:
     """Gather :class:`FileFacts` from every row batch of a table; windowed rules read only their
     key columns (polars prunes the rest of the plan), so this pass holds keys, not rows."""
@@ -287,9 +301,10 @@ def _plan(
     nondata: list[tuple[pl.Expr, str]] = []
     signature = [s for s in adapter.normalised_signature if s in present]
     if signature:
-        nondata.append(
-            (pl.all_horizontal([normalise_header_expr(pl.col(s)) == s for s in signature]), REPEATED_HEADER)
-        )
+        # the cells as the rules see them: after ``prepare`` (which may move cells between columns)
+        cells = frame if adapter.prepare is None else lf.select(ROW, *signature).collect()
+        repeats = _repeated_header_rows(cells, signature)
+        nondata.append((pl.col(ROW).is_in(repeats.implode()), REPEATED_HEADER))
     if detection.table.positional and adapter.skip_after_header:
         first = facts.first_data_row if facts is not None else frame.select(pl.col(ROW).min()).item()
         if first is not None:

@@ -31,16 +31,25 @@ def squish(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.strip_chars(" \t\r\n\ufeff\u200b\u00a0\u3000")
 
 
+def _is_marker(s: pl.Expr, markers: tuple[str, ...]) -> pl.Expr:
+    """``s.str.to_lowercase().is_in(markers)``, lower-casing only as many characters as the
+    longest marker has: lower-casing never shortens a string, so a longer value is no marker.
+    Lower-casing whole post bodies was most of the cost of the missing-value checks."""
+    longest = max(len(m) for m in markers)
+    head = s.str.slice(0, longest + 1)
+    return (head.str.len_chars() <= longest) & head.str.to_lowercase().is_in(list(markers))
+
+
 def is_missing(expr: pl.Expr) -> pl.Expr:
     """True where a raw value means "no value" (NULL or one of MISSING_MARKERS)."""
-    s = squish(expr).str.to_lowercase()
-    return s.is_null() | s.is_in(list(MISSING_MARKERS))
+    s = squish(expr)
+    return s.is_null() | _is_marker(s, MISSING_MARKERS)
 
 
 def parse_text(expr: pl.Expr) -> pl.Expr:
     """Free text: stripped, crawler artefacts (``None``, ``undefined``) and empties to NULL."""
     s = squish(expr)
-    return pl.when(s.str.to_lowercase().is_in(list(TEXT_MISSING_MARKERS))).then(None).otherwise(s)
+    return pl.when(_is_marker(s, TEXT_MISSING_MARKERS)).then(None).otherwise(s)
 
 
 def parse_id(expr: pl.Expr) -> pl.Expr:

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from citypulse.lake.schema import QUALITY_RESULTS
+from citypulse.quality.suite_columns import columns_read, reads_table
 
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 
@@ -57,11 +58,25 @@ def _context() -> Any:
 
 
 @lru_cache(maxsize=16)
+def _suite_doc(path: Path, mtime: float) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=16)
 def _suite(path: Path, mtime: float) -> Any:
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    return ExpectationSuite(**doc)
+    return ExpectationSuite(**_suite_doc(path, mtime))
+
+
+def columns_checked(expectations: Path, entity: str) -> set[str] | None:
+    """The lake columns the entity's suite needs (None: all of them), ``ingest_id`` included: it
+    attributes unexpected rows to their files."""
+    path = suite_path(expectations, entity)
+    if not path.is_file():
+        return None
+    listed = _suite_doc(path, path.stat().st_mtime).get("expectations") or []
+    return None if reads_table(listed) else columns_read(listed) | {"ingest_id"}
 
 
 @lru_cache(maxsize=8)
@@ -143,6 +158,9 @@ def validate_frame(
         return pl.DataFrame(schema=QUALITY_RESULTS)
     checked_at = datetime.now(UTC)
     suite = _suite(path, path.stat().st_mtime)
+    checked = columns_checked(expectations, entity)
+    if checked is not None:
+        frame = frame.select(c for c in frame.columns if c in checked)
     try:
         result = (
             _batch_definition(entity)

@@ -29,7 +29,7 @@ from citypulse.lake.schema import ENTITIES, QUALITY_RESULTS
 from citypulse.lake.store import lake_store
 from citypulse.landing import ledger
 from citypulse.landing.atomic import write_parquet
-from citypulse.quality import sampling
+from citypulse.quality import gx_lake, sampling
 from citypulse.settings import Settings
 
 INGESTS_KEY = "citypulse.ingest_ids"
@@ -61,6 +61,10 @@ def _batch_rows(
             continue
         covered.update(by_ingest)
         frame = lake.read([f for paths in by_ingest.values() for f in paths])
+        checked = gx_lake.columns_checked(settings.expectations, entity)
+        if checked is not None:  # read only what GX looks at (and what orders and samples the rows)
+            keep = checked | {"ingest_id", "source_row"}
+            frame = frame.select(c for c in frame.collect_schema().names() if c in keep)
         total = frame.select(pl.len()).collect().item()
         every = sampling.every_nth(total)
         if every > 1:  # every n-th row of each file, counted from its first row
@@ -82,13 +86,8 @@ def warm_up() -> None:
     landing is mostly polars work, which leaves the interpreter free. :func:`validate_ingests`
     waits for it (GX's own circular imports fail when two threads import it at once)."""
 
-    def load() -> None:
-        from citypulse.quality import gx_lake  # sets GX_ANALYTICS_ENABLED before GX is imported
-
-        gx_lake.import_gx()
-
     if not _warming:
-        _warming.append(threading.Thread(target=load, name="gx-import", daemon=True))
+        _warming.append(threading.Thread(target=gx_lake.import_gx, name="gx-import", daemon=True))
         _warming[0].start()
 
 
@@ -112,11 +111,9 @@ def validate_ingests(settings: Settings, ingest_ids: Iterable[str]) -> pl.DataFr
         return pl.read_parquet(target)
     for thread in _warming:
         thread.join()
-    from citypulse.quality.gx_lake import validate_frame  # imports GX: only when there is work
-
     results = pl.concat(
         [
-            validate_frame(frame, entity, batch, settings.expectations, rows_in_batch=total)
+            gx_lake.validate_frame(frame, entity, batch, settings.expectations, rows_in_batch=total)
             for entity, (frame, total) in rows.items()
         ]
     )

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from citypulse.quality import sampling
+from citypulse.quality.suite_columns import columns_read
 from citypulse.settings import Settings
 from citypulse.warehouse.checks import CheckResult
 
@@ -31,16 +32,6 @@ def suite_files(settings: Settings) -> list[Path]:
 def _describe(kwargs: dict[str, Any]) -> str:
     shown = {k: v for k, v in kwargs.items() if k != "batch_id"}
     return ", ".join(f"{k}={v}" for k, v in shown.items())
-
-
-def _columns_read(expectations: list[dict[str, Any]]) -> set[str]:
-    """The columns whose values the suite's expectations look at (table-level ones need only names)."""
-    used: set[str] = set()
-    for expectation in expectations:
-        kwargs = expectation["kwargs"]
-        used |= {kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs}
-        used |= set(kwargs.get("column_list") or [])
-    return used
 
 
 def _frame_sql(conn: duckdb.DuckDBPyConnection, table: str, used: set[str], every: int = 1) -> str:
@@ -93,7 +84,7 @@ def run_gx_suites(settings: Settings, run_id: str) -> list[CheckResult]:
             counted = conn.execute(f'select count(*) from main."{table}"').fetchone()
             total = int(counted[0]) if counted else 0
             every = sampling.every_nth(total)
-            frame = conn.execute(_frame_sql(conn, table, _columns_read(spec["expectations"]), every)).df()
+            frame = conn.execute(_frame_sql(conn, table, columns_read(spec["expectations"]), every)).df()
             note = _sample_note(len(frame), total)
             batch = (
                 source.add_dataframe_asset(table)
