@@ -8,20 +8,26 @@ with month_posts as (
         and dim_post.published_at < cast($m_end as timestamptz)
 ),
 
--- metrics maturity: the latest observation at or before publish + maturity days
+-- metrics maturity: the latest observation at or before publish + maturity days (one aggregate per
+-- post: a row_number() window over every matured observation cost twice as much at 10M)
 matured_snapshots as (
     select
         month_posts.post_key,
-        fct_post_snapshot.views,
-        fct_post_snapshot.likes,
-        fct_post_snapshot.comments,
-        fct_post_snapshot.shares,
-        fct_post_snapshot.saves,
-        row_number() over (partition by month_posts.post_key order by fct_post_snapshot.observed_at desc) as recency
+        arg_max(
+            {
+                'views': fct_post_snapshot.views,
+                'likes': fct_post_snapshot.likes,
+                'comments': fct_post_snapshot.comments,
+                'shares': fct_post_snapshot.shares,
+                'saves': fct_post_snapshot.saves
+            },
+            fct_post_snapshot.observed_at
+        ) as latest
     from month_posts
     inner join fct_post_snapshot on month_posts.post_key = fct_post_snapshot.post_key
     where fct_post_snapshot.observed_at <= month_posts.published_at + to_days(cast($maturity_days as integer))
         and fct_post_snapshot.observed_at < cast($cutoff as timestamptz)
+    group by month_posts.post_key
 ),
 
 post_totals as (
@@ -30,15 +36,14 @@ post_totals as (
         month_posts.platform,
         count(*) as posts,
         count(matured_snapshots.post_key) as posts_with_metrics,
-        sum(matured_snapshots.views) as views,
-        max(matured_snapshots.views) as peak_views,
-        sum(matured_snapshots.likes) as likes,
-        sum(matured_snapshots.comments) as comments,
-        sum(matured_snapshots.shares) as shares,
-        sum(matured_snapshots.saves) as saves
+        sum(matured_snapshots.latest.views) as views,
+        max(matured_snapshots.latest.views) as peak_views,
+        sum(matured_snapshots.latest.likes) as likes,
+        sum(matured_snapshots.latest.comments) as comments,
+        sum(matured_snapshots.latest.shares) as shares,
+        sum(matured_snapshots.latest.saves) as saves
     from month_posts
-    left join matured_snapshots
-        on month_posts.post_key = matured_snapshots.post_key and matured_snapshots.recency = 1
+    left join matured_snapshots on month_posts.post_key = matured_snapshots.post_key
     group by month_posts.city_code, month_posts.platform
 ),
 
