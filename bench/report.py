@@ -117,7 +117,8 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         total = e.get("evaluate", {}).get("median_s")
         out.append(
             (
-                f"6. evaluation {e['period']}, {e['cities']} cities × 7 platforms",
+                f"6. evaluation {e['period']}, {e['cities']} cities × 7 platforms, "
+                f"{e['post_observations']:,} post obs",
                 "< 10 s",
                 (
                     f"{total} s total; freeze inputs {e['freeze_inputs']['median_s']} s, dbt scoring + rest "
