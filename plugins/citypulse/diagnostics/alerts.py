@@ -33,14 +33,16 @@ def viral_alerts_on(serving_db: Path, day: date, baseline_days: int = 90) -> pl.
     """The official posts flagged viral on local ``day`` (one row per post, with city, title, url)."""
     tz = ZoneInfo(viral.TZ)
     until = datetime.combine(day + timedelta(days=1), time.min, tz)
-    params = {"since": until - timedelta(days=baseline_days), "until": until}
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        growth = viral.daily_growth(con, _SNAPSHOTS_SQL, params)
-        posts = con.sql(
-            f"select distinct on (platform, post_id) platform, post_id, city_code, title, post_url"
-            f" from ({_SNAPSHOTS_SQL})",
-            params=params,
+        snapshots = con.sql(
+            _SNAPSHOTS_SQL, params={"since": until - timedelta(days=baseline_days), "until": until}
         ).pl()
+    posts = snapshots.select("platform", "post_id", "city_code", "title", "post_url").unique(
+        ["platform", "post_id"]
+    )
+    with duckdb.connect() as con:
+        con.register("snapshots", snapshots)
+        growth = viral.daily_growth(con, "select * from snapshots", {})
     flagged = viral.viral_posts(growth, day, day + timedelta(days=1))
     return flagged.join(posts, on=["platform", "post_id"], how="left")
 

@@ -103,12 +103,10 @@ def signatures(posts: pl.DataFrame) -> np.ndarray:
     return out
 
 
-def _signature_frame(posts: pl.DataFrame, keys: list[str], sig: np.ndarray) -> pl.DataFrame:
-    """One row per captioned post and permutation: group (an integer per group of ``keys``), perm,
-    value."""
+def _signature_frame(group: np.ndarray, sig: np.ndarray) -> pl.DataFrame:
+    """One row per captioned post and permutation: group (each post's group id), perm, value."""
     has_text = sig[:, 0] != np.iinfo(np.uint64).max
     rows = np.flatnonzero(has_text)
-    group = posts.select(pl.struct(keys).rank("dense").cast(pl.UInt32).alias("group"))["group"].to_numpy()
     return pl.DataFrame(
         {
             "group": np.repeat(group[rows], PERMUTATIONS),
@@ -131,7 +129,9 @@ def mean_pairwise_similarity(
         return pl.DataFrame(
             schema={**posts.select(keys).schema, "posts": pl.UInt32, "homogeneity": pl.Float64}
         )
-    frame = _signature_frame(posts, keys, signatures(posts) if sig is None else sig)
+    # an integer per group of keys: grouping 64 rows per post by it is cheaper than by the keys
+    groups = posts.select(*keys, pl.struct(keys).rank("dense").cast(pl.UInt32).alias("group"))
+    frame = _signature_frame(groups["group"].to_numpy(), signatures(posts) if sig is None else sig)
     agreeing = (
         frame.group_by("group", "perm", "value")
         .agg(pl.len().cast(pl.Float64).alias("n"))
@@ -139,11 +139,10 @@ def mean_pairwise_similarity(
         .agg(((pl.col("n") * (pl.col("n") - 1)) / 2).sum().alias("agreeing_pairs"))
     )
     sizes = frame.filter(pl.col("perm") == 0).group_by("group").agg(pl.len().alias("posts"))
-    groups = posts.select(*keys, pl.struct(keys).rank("dense").cast(pl.UInt32).alias("group")).unique("group")
     pairs = pl.col("posts").cast(pl.Float64) * (pl.col("posts").cast(pl.Float64) - 1) / 2
     return (
         sizes.join(agreeing, on="group", how="left")
-        .join(groups, on="group")
+        .join(groups.unique("group"), on="group")
         .select(
             *keys,
             "posts",

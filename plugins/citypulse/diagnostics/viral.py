@@ -36,7 +36,7 @@ last_of_day as (
         arg_max(views, observed_at) filter (where views is not null) as views,
         arg_max(engagements, observed_at) filter (where engagements is not null) as engagements
     from snapshots
-    group by platform, account_id, post_id, cast(timezone('{tz}', observed_at) as date)
+    group by platform, account_id, post_id, date_day
 )
 
 select

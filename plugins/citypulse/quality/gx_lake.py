@@ -71,7 +71,8 @@ def _suite(path: Path, mtime: float) -> Any:
 
 def columns_checked(expectations: Path, entity: str) -> set[str] | None:
     """The lake columns the entity's suite needs (None: all of them), ``ingest_id`` included: it
-    attributes unexpected rows to their files."""
+    attributes unexpected rows to their files. :mod:`citypulse.quality.lake_batch` reads only
+    these back from the lake."""
     path = suite_path(expectations, entity)
     if not path.is_file():
         return None
@@ -158,9 +159,6 @@ def validate_frame(
         return pl.DataFrame(schema=QUALITY_RESULTS)
     checked_at = datetime.now(UTC)
     suite = _suite(path, path.stat().st_mtime)
-    checked = columns_checked(expectations, entity)
-    if checked is not None:
-        frame = frame.select(c for c in frame.columns if c in checked)
     try:
         result = (
             _batch_definition(entity)

@@ -63,7 +63,7 @@ def _batch_rows(
         frame = lake.read([f for paths in by_ingest.values() for f in paths])
         checked = gx_lake.columns_checked(settings.expectations, entity)
         if checked is not None:  # read only what GX looks at (and what orders and samples the rows)
-            keep = checked | {"ingest_id", "source_row"}
+            keep = checked | {"source_row"}
             frame = frame.select(c for c in frame.collect_schema().names() if c in keep)
         total = frame.select(pl.len()).collect().item()
         every = sampling.every_nth(total)

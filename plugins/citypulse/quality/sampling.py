@@ -19,6 +19,6 @@ def max_rows() -> int:
     return int(value) if value else DEFAULT_MAX_ROWS
 
 
-def every_nth(total: int, limit: int | None = None) -> int:
+def every_nth(total: int) -> int:
     """The step of the even sample of ``total`` rows: 1 (every row) up to the limit."""
-    return max(1, -(-total // (limit or max_rows())))
+    return max(1, -(-total // max_rows()))

@@ -50,10 +50,10 @@ def _frame_sql(conn: duckdb.DuckDBPyConnection, table: str, used: set[str], ever
     return f'select {", ".join(parts)} from main."{table}"{sample}'
 
 
-def _sample_note(checked: int, total: int) -> str | None:
-    if checked >= total:
+def _sample_note(checked: int, total: int, every: int) -> str | None:
+    if every == 1:
         return None
-    return f"sample: {checked:,} of {total:,} rows checked (every {sampling.every_nth(total)}th row)"
+    return f"sample: {checked:,} of {total:,} rows checked (every {every}th row)"
 
 
 def run_gx_suites(settings: Settings, run_id: str) -> list[CheckResult]:
@@ -85,7 +85,7 @@ def run_gx_suites(settings: Settings, run_id: str) -> list[CheckResult]:
             total = int(counted[0]) if counted else 0
             every = sampling.every_nth(total)
             frame = conn.execute(_frame_sql(conn, table, columns_read(spec["expectations"]), every)).df()
-            note = _sample_note(len(frame), total)
+            note = _sample_note(len(frame), total, every)
             batch = (
                 source.add_dataframe_asset(table)
                 .add_batch_definition_whole_dataframe("whole")
