@@ -10,7 +10,9 @@ per ingest. The shape is the one that matters to the warehouse:
   and influencer accounts; posts per account skewed (a few accounts post most);
 - heavy-tailed metrics (views log-normal; likes/comments/shares proportional with noise), and NULL
   where a platform does not report a metric (saves on Weibo/X, impressions on domestic platforms…);
-- Chinese titles and text with #话题# marks naming the city;
+- Chinese titles and text with #话题# marks naming the city, as varied as real captions (a template,
+  a place, twelve random characters), a tenth of them repeating one of the month's campaign captions
+  verbatim (matrix reposts);
 - every post observed repeatedly by daily crawls (day 1, 2, 3, 5 and 8 after publishing), with
   cumulative numbers growing between observations;
 - daily account observations, account daily reports for official accounts, daily topic reads.
@@ -44,6 +46,33 @@ _TEMPLATES = [
     "{c}科技馆新展开放",
     "跟着镜头游{c}古城",
 ]
+_PLACES = [
+    "古城",
+    "老街",
+    "夜市",
+    "博物馆",
+    "湿地公园",
+    "非遗工坊",
+    "滨江绿道",
+    "美食街",
+    "石刻",
+    "温泉",
+    "书院",
+    "茶园",
+]
+CAMPAIGN_SHARE = 0.1  # posts that repeat one of their city's campaign captions verbatim (matrix reposts)
+CAMPAIGNS = 20  # campaign captions per month
+NOISE_CHARS = 12  # random CJK characters per caption: captions differ as real ones do
+
+
+def _noise_sql(salt: int) -> str:
+    """``NOISE_CHARS`` characters drawn from the first 3,000 CJK ideographs by ``caption_seed``."""
+    return " || ".join(
+        f"chr(19968 + cast(floor(3000 * u(caption_seed, {salt} + {20 + k})) as int))"
+        for k in range(NOISE_CHARS)
+    )
+
+
 _SQL_TYPES = {
     "String": "varchar",
     "Int64": "bigint",
@@ -168,11 +197,21 @@ with posts as (
         0.01 + 0.06 * u(i, {salt} + 5) as like_rate,
         0.002 + 0.01 * u(i, {salt} + 6) as comment_rate,
         0.001 + 0.01 * u(i, {salt} + 7) as share_rate,
-        cast(floor(8 * u(i, {salt} + 8)) as int) + 1 as template
+        -- a campaign caption (negative seed: one of the month's few) or one of the post's own
+        case when u(i, {salt} + 11) < {campaign_share} then -1 - cast(floor({campaigns} * u(i, {salt} + 12)) as bigint)
+             else i end as caption_seed
     from range({n_posts}) as t(i)
 ),
+captioned as (
+    select
+        *,
+        cast(floor(8 * u(caption_seed, {salt} + 8)) as int) + 1 as template,
+        {places}[cast(floor({n_places} * u(caption_seed, {salt} + 13)) as int) + 1] as place,
+        {noise} as noise
+    from posts
+),
 observed as (
-    select posts.*, unnest({offsets}) as offset_days from posts
+    select captioned.*, unnest({offsets}) as offset_days from captioned
 ),
 rows as (
     select
@@ -184,6 +223,8 @@ rows as (
         replace({templates}[template], '{{c}}', acc.short) as headline,
         acc.short,
         acc.province_zh,
+        place,
+        noise,
         cast(date_trunc('day', published_at at time zone 'Asia/Shanghai') as date) + offset_days as crawl_day,
         offset_days,
         views_final, like_rate, comment_rate, share_rate, i
@@ -195,7 +236,7 @@ measured as (
         'https://example.invalid/' || platform || '/' || post_id as post_url,
         published_at,
         '【' || headline || '】' as title,
-        '【' || headline || '】#' || short || '文旅# 一起来感受' || short || '的魅力吧～' as text,
+        '【' || headline || '】#' || short || '文旅# ' || short || place || '：' || noise as text,
         case when platform in ('douyin', 'tiktok', 'youtube') then 'video'
              when u(i, {salt} + 9) < 0.3 then 'video' else 'image' end as post_type,
         case when platform in ('douyin', 'tiktok', 'youtube') then round(15 + 300 * u(i, {salt} + 10)) end
@@ -370,6 +411,11 @@ def write_batch(settings: Settings, cities_csv: Path, batch: Batch, batch_no: in
                 offsets=list(OBSERVATION_OFFSETS_DAYS),
                 batch_no=10 + batch_no,
                 templates=_TEMPLATES,
+                places=_PLACES,
+                n_places=len(_PLACES),
+                noise=_noise_sql(batch_no * 100),
+                campaign_share=CAMPAIGN_SHARE,
+                campaigns=CAMPAIGNS,
                 tag=batch.tag,
             )
         )

@@ -58,6 +58,19 @@ def test_near_duplicate_clusters_group_reposts_only() -> None:
     assert clusters["cluster"].unique().to_list() == [0]
 
 
+def test_same_caption_in_two_groups_is_two_clusters_and_no_cross_group_pair() -> None:
+    repost = "大足石刻千手观音修复十周年，欢迎来看！"
+    groups = ["a", "b", "a", "b", "a", "b"]
+    titles = [repost, repost, "宝顶山日出", "荷花节开幕", repost, "夜游龙水湖"]
+    posts = _captioned(groups, titles)
+    clusters = homogeneity.near_duplicate_clusters(posts, ["g"])
+    # each group's copies form a cluster of their own, named by its smallest row
+    assert clusters.select("g", "row", "cluster").rows() == [("a", 0, 0), ("a", 4, 0)]
+    similarity = dict(homogeneity.mean_pairwise_similarity(posts, ["g"]).select("g", "homogeneity").rows())
+    # group a: one agreeing pair of three (the reposts); group b's single repost pairs with nothing alike
+    assert 0.3 < similarity["a"] < 0.4 and similarity["b"] < 0.1
+
+
 def test_four_week_month_with_posts_in_three_weeks_is_three_quarters() -> None:
     first, nxt = date(2027, 2, 1), date(2027, 3, 1)  # February 2027 starts on a Monday: four weeks
     assert len(updating.month_weeks(first, nxt)) == 4

@@ -50,12 +50,12 @@ select
     engagements - lag(engagements ignore nulls) over post_days as engagements_growth
 from last_of_day
 window post_days as (partition by platform, account_id, post_id order by date_day)
-order by platform, account_id, post_id, date_day
 """
 
 
 def daily_growth(con: duckdb.DuckDBPyConnection, snapshots: str, params: dict[str, Any]) -> pl.DataFrame:
-    """Per post and local day: views_growth, engagements_growth (NULL for a post's first day).
+    """Per post and local day: views_growth, engagements_growth (NULL for a post's first day), in no
+    particular order (sorting 3.4M rows cost a fifth of the query).
 
     ``snapshots``: a query on ``con`` (with ``params``) giving platform, account_id, post_id,
     observed_at (UTC), views, engagements. Set work in DuckDB: at 10M post observations this took
