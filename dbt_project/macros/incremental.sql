@@ -14,9 +14,9 @@
   columns are computed), so a run reads and normalises the changed ingests and the ingests that
   share keys with them, not the whole lake.
 #}
-{% macro latest_ingest_wins_incremental(relation, key_columns) -%}
+{% macro latest_ingest_wins_incremental(relation, key_columns, stamped=false) -%}
     {%- if not is_incremental() -%}
-        {{ latest_ingest_wins(relation, key_columns) }}
+        {{ latest_ingest_wins(relation, key_columns, stamped) }}
     {%- else -%}
     {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
     with {{ ledger_times_cte() }},
@@ -69,7 +69,7 @@
 
     {{ latest_version_ctes('touched_rows', key_columns, columns) }}
 
-    select * from final
+    select *{{ stamp_column() if stamped }} from final
     {%- endif -%}
 {%- endmacro %}
 
@@ -77,4 +77,22 @@
     {%- for key in key_columns %}
         {{ key }} is not distinct from touched_keys.touched_key_{{ loop.index }}{{ " and" if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{#
+  The build that wrote a row: dbt's run_started_at (UTC), the same for every model of one
+  invocation. A model downstream of a stamped incremental table redoes the keys whose rows carry
+  a later stamp than its own newest row: written by a build it has not yet seen.
+#}
+{% macro build_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{% macro stamp_column() -%}
+    , {{ build_stamp() }} as built_at
+{%- endmacro %}
+
+{#- Earlier than any build: what an empty incremental table has seen. -#}
+{% macro never() -%}
+    cast('1900-01-01 00:00:00' as timestamp)
 {%- endmacro %}

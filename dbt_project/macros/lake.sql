@@ -65,7 +65,7 @@
   Overlapping exports repeat observations: keep one row per key, the one from the latest ingest
   (ledger landed_at; ingest_id and source_row break ties deterministically).
 #}
-{% macro latest_ingest_wins(relation, key_columns) -%}
+{% macro latest_ingest_wins(relation, key_columns, stamped=false) -%}
     {%- set columns = adapter.get_columns_in_relation(relation) if execute else [] -%}
     with landed_rows as (
         select * from {{ relation }}
@@ -75,7 +75,7 @@
 
     {{ latest_version_ctes('landed_rows', key_columns, columns) }}
 
-    select * from final
+    select *{{ stamp_column() if stamped }} from final
 {%- endmacro %}
 
 {#- ingest_id -> when the ledger landed it: what latest_ingest_wins orders versions by. -#}

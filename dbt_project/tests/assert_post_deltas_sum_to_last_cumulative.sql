@@ -1,13 +1,19 @@
 -- Each post's daily deltas add up to its last known cumulative value (nothing lost, nothing counted twice).
+-- On the posts the audit covers (macros/audit_scope.sql), each with all of its days.
 {%- set metrics = ['views', 'likes', 'comments', 'shares', 'saves', 'engagements'] %}
-with per_post as (
+with post_days as (
+    select * from {{ ref('fct_post_daily') }}
+    where {{ audit_scope() }}
+),
+
+per_post as (
     select
         post_key,
         {%- for metric in metrics %}
         sum({{ metric }}_delta) as {{ metric }}_delta_sum,
         {%- endfor %}
         max(date_day) as last_day
-    from {{ ref('fct_post_daily') }}
+    from post_days
     group by post_key
 ),
 
@@ -24,7 +30,7 @@ last_known as (
             {{ metric }},
             row_number() over (partition by post_key order by ({{ metric }} is null), date_day desc) as {{ metric }}_known_rank{{ "," if not loop.last }}
             {%- endfor %}
-        from {{ ref('fct_post_daily') }}
+        from post_days
     ) as ranked
     group by post_key
 )

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from citypulse.errors import CityPulseError
 from citypulse.settings import Settings
+from citypulse.warehouse.audit_scope import SINCE_ENV, published_since
 from citypulse.warehouse.checks import CheckResult, record
 from citypulse.warehouse.dbt_runner import run_dbt
 from citypulse.warehouse.gx_audit import run_gx_suites
@@ -79,7 +80,9 @@ def audit(settings: Settings, run_id: str | None = None) -> AuditResult:
         )
 
     started = time.monotonic()
-    tests = run_dbt(settings, ["test"])
+    # tests over every post observation read the posts written since the last publish (audit_scope)
+    since = published_since(settings.serving_db)
+    tests = run_dbt(settings, ["test"], env={SINCE_ENV: since or ""})
     result.timings["dbt_test_s"] = round(time.monotonic() - started, 2)
     result.checks.extend(_dbt_checks(result.run_id, tests.results))
     if not tests.results and not tests.ok:

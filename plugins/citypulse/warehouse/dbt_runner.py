@@ -55,7 +55,9 @@ def target_path(settings: Settings) -> Path:
     return settings.warehouse / "dbt_target"
 
 
-def run_dbt(settings: Settings, args: list[str], target: Path | None = None) -> DbtInvocation:
+def run_dbt(
+    settings: Settings, args: list[str], target: Path | None = None, env: dict[str, str] | None = None
+) -> DbtInvocation:
     target = target or target_path(settings)
     command = [
         dbt_executable(),
@@ -74,7 +76,7 @@ def run_dbt(settings: Settings, args: list[str], target: Path | None = None) -> 
     started = time.monotonic()
     completed = subprocess.run(
         command,
-        env=process_env(settings),
+        env=process_env(settings, **(env or {})),
         capture_output=True,
         text=True,
         cwd=settings.dbt_project,
