@@ -18,10 +18,8 @@ from citypulse.settings import REPO_ROOT
 _LINKED = ("config", "dags", "plugins", "expectations", "superset", "pyproject.toml")
 
 
-def bench_repo(cities: int) -> Path:
-    repo = work_root() / f"repo-{cities}-cities"
-    if (repo / ".complete").is_file():
-        return repo
+def linked_checkout(repo: Path) -> Path:
+    """``repo``: links to this checkout except ``dbt_project/seeds``, a copy that may be edited."""
     shutil.rmtree(repo, ignore_errors=True)
     repo.mkdir(parents=True)
     for name in _LINKED:
@@ -33,8 +31,16 @@ def bench_repo(cities: int) -> Path:
             continue
         (project / entry.name).symlink_to(entry)
     shutil.copytree(REPO_ROOT / "dbt_project" / "seeds", project / "seeds")
+    return repo
+
+
+def bench_repo(cities: int) -> Path:
+    repo = work_root() / f"repo-{cities}-cities"
+    if (repo / ".complete").is_file():
+        return repo
+    linked_checkout(repo)
     registry = write_registry(work_root() / f"registry-{cities}", cities)
     for path in registry.values():
-        shutil.copyfile(path, project / "seeds" / path.name)
+        shutil.copyfile(path, repo / "dbt_project" / "seeds" / path.name)
     (repo / ".complete").touch()
     return repo

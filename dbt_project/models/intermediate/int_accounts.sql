@@ -11,12 +11,32 @@ latest_profiles as (
     select * from profiles where recency_rank = 1
 ),
 
-names_from_posts as (
-    select
-        platform, account_id, account_name, observed_at,
-        row_number() over (partition by platform, account_id order by observed_at desc, ingest_landed_at desc) as recency_rank
+-- the name on an account's latest post observation: only the observations at the account's latest
+-- time are ranked (a window over every post observation sorted ~10M rows: issue 8)
+post_observations as (
+    select platform, account_id, account_name, observed_at, ingest_landed_at
     from {{ ref('stg_post_observations') }}
     where account_id is not null
+),
+
+latest_post_times as (
+    select platform, account_id, max(observed_at) as observed_at
+    from post_observations
+    group by platform, account_id
+),
+
+names_from_posts as (
+    select
+        post_observations.platform, post_observations.account_id, post_observations.account_name, post_observations.observed_at,
+        row_number() over (
+            partition by post_observations.platform, post_observations.account_id
+            order by post_observations.ingest_landed_at desc
+        ) as recency_rank
+    from post_observations
+    inner join latest_post_times
+        on post_observations.platform = latest_post_times.platform
+        and post_observations.account_id = latest_post_times.account_id
+        and post_observations.observed_at = latest_post_times.observed_at
 ),
 
 latest_post_names as (

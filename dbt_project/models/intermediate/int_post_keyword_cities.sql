@@ -9,18 +9,54 @@
 -- One row per post: the city named by its search keywords and the city named by its content (title,
 -- text, topics), the longest keyword first. Matching every post against every city keyword is the
 -- costliest step of a build (issue 8), so an incremental run matches only the posts whose inputs
--- changed: each row keeps a fingerprint of what it was matched from (the post's texts, search
--- keywords and topics, and the whole keyword list), and a post whose fingerprint differs (a new post,
--- a new title, an edited city_keywords seed) is matched again. The result equals a full refresh.
-with posts as (
-    select platform, post_id, title, text
-    from {{ ref('int_posts') }}
+-- changed. A post's texts, search keywords and topics all come from its observations, so only a post
+-- that int_posts restamped since this table's newest row (built_at) can have changed, unless the
+-- keyword list did (then every post is a candidate); among the candidates, a post whose fingerprint
+-- of what it was matched from (texts, search keywords, topics, the whole keyword list) differs from
+-- its row's is matched again. The result equals a full refresh.
+with keywords as (
+    select * from {{ ref('int_keyword_cities') }}
 ),
 
+keyword_list as (
+    select
+        {{ dbt.listagg(dbt.concat(['city_code', "':'", 'keyword']), "'|'", 'order by city_code, keyword') }} as keyword_list
+    from keywords
+),
+
+keywords_version as (
+    select keyword_list, {{ surrogate_key(['keyword_list']) }} as keywords_fingerprint
+    from keyword_list
+),
+
+{% if is_incremental() %}
+matched_with_other_keywords as (
+    select count(*) as posts
+    from {{ this }} as matched
+    cross join keywords_version
+    where matched.keywords_fingerprint <> keywords_version.keywords_fingerprint
+),
+
+candidate_posts as (
+    select posts.platform, posts.post_id, posts.title, posts.text, posts.built_at
+    from {{ ref('int_posts') }} as posts
+    cross join matched_with_other_keywords
+    where posts.built_at > coalesce((select max(posts_built_at) from {{ this }}), {{ never() }})
+        or matched_with_other_keywords.posts > 0
+),
+{% else %}
+candidate_posts as (
+    select platform, post_id, title, text, built_at
+    from {{ ref('int_posts') }}
+),
+{% endif %}
+
 search_keywords as (
-    select distinct platform, post_id, source_keyword
-    from {{ ref('stg_post_observations') }}
-    where source_keyword is not null
+    select distinct observations.platform, observations.post_id, observations.source_keyword
+    from {{ ref('stg_post_observations') }} as observations
+    inner join candidate_posts
+        on observations.platform = candidate_posts.platform and observations.post_id = candidate_posts.post_id
+    where observations.source_keyword is not null
 ),
 
 search_keyword_lists as (
@@ -30,7 +66,10 @@ search_keyword_lists as (
 ),
 
 topics as (
-    select platform, post_id, topic from {{ ref('int_post_topics') }}
+    select post_topics.platform, post_topics.post_id, post_topics.topic
+    from {{ ref('int_post_topics') }} as post_topics
+    inner join candidate_posts
+        on post_topics.platform = candidate_posts.platform and post_topics.post_id = candidate_posts.post_id
 ),
 
 topic_lists as (
@@ -39,28 +78,21 @@ topic_lists as (
     group by platform, post_id
 ),
 
-keywords as (
-    select * from {{ ref('int_keyword_cities') }}
-),
-
-keyword_list as (
-    select {{ dbt.listagg(dbt.concat(['city_code', "':'", 'keyword']), "'|'", 'order by city_code, keyword') }} as keyword_list
-    from keywords
-),
-
 post_inputs as (
     select
-        posts.platform,
-        posts.post_id,
-        posts.title,
-        posts.text,
-        {{ surrogate_key(['posts.title', 'posts.text', 'search_keyword_lists.search_keyword_list', 'topic_lists.topic_list', 'keyword_list.keyword_list']) }} as inputs_fingerprint
-    from posts
-    cross join keyword_list
+        candidate_posts.platform,
+        candidate_posts.post_id,
+        candidate_posts.title,
+        candidate_posts.text,
+        candidate_posts.built_at as posts_built_at,
+        keywords_version.keywords_fingerprint,
+        {{ surrogate_key(['candidate_posts.title', 'candidate_posts.text', 'search_keyword_lists.search_keyword_list', 'topic_lists.topic_list', 'keywords_version.keyword_list']) }} as inputs_fingerprint
+    from candidate_posts
+    cross join keywords_version
     left join search_keyword_lists
-        on posts.platform = search_keyword_lists.platform and posts.post_id = search_keyword_lists.post_id
+        on candidate_posts.platform = search_keyword_lists.platform and candidate_posts.post_id = search_keyword_lists.post_id
     left join topic_lists
-        on posts.platform = topic_lists.platform and posts.post_id = topic_lists.post_id
+        on candidate_posts.platform = topic_lists.platform and candidate_posts.post_id = topic_lists.post_id
 ),
 
 {% if is_incremental() %}
@@ -112,7 +144,9 @@ final as (
         posts_to_match.post_id,
         search_matches.city_code as search_keyword_city_code,
         content_matches.city_code as content_keyword_city_code,
-        posts_to_match.inputs_fingerprint
+        posts_to_match.inputs_fingerprint,
+        posts_to_match.keywords_fingerprint,
+        posts_to_match.posts_built_at
     from posts_to_match
     left join search_matches
         on posts_to_match.platform = search_matches.platform and posts_to_match.post_id = search_matches.post_id

@@ -8,20 +8,10 @@
 }}
 -- One row per post: its BEST theme and its focus theme (关注维度), the theme whose keywords occur most
 -- often in the title, text and topics (ties: the theme first in alphabetical order); NULL when none occurs.
--- Incremental like int_post_keyword_cities: a post is matched again only when the fingerprint of its
--- content and of the whole theme keyword list differs from the one stored with its row.
-with posts as (
-    select platform, post_id, lower(coalesce(title, '') || ' ' || coalesce(text, '')) as content
-    from {{ ref('int_posts') }}
-),
-
-post_topics as (
-    select platform, post_id, lower({{ dbt.listagg('topic', "' '", 'order by topic') }}) as topic_text
-    from {{ ref('int_post_topics') }}
-    group by platform, post_id
-),
-
-theme_keywords as (
+-- Incremental like int_post_keyword_cities: the candidates are the posts int_posts restamped since
+-- this table's newest row (every post when the theme keyword list changed), and a candidate is matched
+-- again when the fingerprint of its content and of the whole keyword list differs from its row's.
+with theme_keywords as (
     select theme_set, theme, lower({{ nfkc('keyword') }}) as keyword
     from {{ ref('theme_keywords') }}
 ),
@@ -31,14 +21,56 @@ keyword_list as (
     from theme_keywords
 ),
 
+keywords_version as (
+    select keyword_list, {{ surrogate_key(['keyword_list']) }} as keywords_fingerprint
+    from keyword_list
+),
+
+{% if is_incremental() %}
+matched_with_other_keywords as (
+    select count(*) as posts
+    from {{ this }} as matched
+    cross join keywords_version
+    where matched.keywords_fingerprint <> keywords_version.keywords_fingerprint
+),
+
+candidate_posts as (
+    select posts.platform, posts.post_id, posts.title, posts.text, posts.built_at
+    from {{ ref('int_posts') }} as posts
+    cross join matched_with_other_keywords
+    where posts.built_at > coalesce((select max(posts_built_at) from {{ this }}), {{ never() }})
+        or matched_with_other_keywords.posts > 0
+),
+{% else %}
+candidate_posts as (
+    select platform, post_id, title, text, built_at
+    from {{ ref('int_posts') }}
+),
+{% endif %}
+
+posts as (
+    select platform, post_id, built_at, lower(coalesce(title, '') || ' ' || coalesce(text, '')) as content
+    from candidate_posts
+),
+
+post_topics as (
+    select post_topics.platform, post_topics.post_id, lower({{ dbt.listagg('post_topics.topic', "' '", 'order by post_topics.topic') }}) as topic_text
+    from {{ ref('int_post_topics') }} as post_topics
+    inner join candidate_posts
+        on post_topics.platform = candidate_posts.platform and post_topics.post_id = candidate_posts.post_id
+    group by post_topics.platform, post_topics.post_id
+),
+
 all_post_contents as (
     select
         posts.platform,
         posts.post_id,
+        posts.built_at as posts_built_at,
+        keywords_version.keywords_fingerprint,
         posts.content || ' ' || coalesce(post_topics.topic_text, '') as content,
-        {{ surrogate_key(["posts.content || ' ' || coalesce(post_topics.topic_text, '')", 'keyword_list.keyword_list']) }} as inputs_fingerprint
+        {{ surrogate_key(["posts.content || ' ' || coalesce(post_topics.topic_text, '')", 'keywords_version.keyword_list']) }} as inputs_fingerprint
     from posts
-    cross join keyword_list
+    cross join keywords_version
     left join post_topics on posts.platform = post_topics.platform and posts.post_id = post_topics.post_id
 ),
 
@@ -78,7 +110,9 @@ final as (
         post_contents.post_id,
         best.theme as best_theme,
         focus.theme as focus_theme,
-        post_contents.inputs_fingerprint
+        post_contents.inputs_fingerprint,
+        post_contents.keywords_fingerprint,
+        post_contents.posts_built_at
     from post_contents
     left join ranked_themes as best
         on post_contents.platform = best.platform and post_contents.post_id = best.post_id

@@ -1,13 +1,24 @@
-with observed_days as (
-    select {{ local_date('published_at') }} as day from {{ ref('stg_post_observations') }}
+-- The calendar spans whole years around every day the data touches. Only the first and last day
+-- matter, and a local date never decreases as time goes on, so each source gives its earliest and
+-- latest instant (issue 8: converting every one of ~20M instants to a local date took 1.5 s per build).
+with instant_bounds as (
+    select min(published_at) as first_at, max(published_at) as last_at from {{ ref('stg_post_observations') }}
     union all
-    select {{ local_date('observed_at') }} as day from {{ ref('stg_post_observations') }}
+    select min(observed_at), max(observed_at) from {{ ref('stg_post_observations') }}
     union all
-    select {{ local_date('observed_at') }} as day from {{ ref('stg_account_observations') }}
+    select min(observed_at), max(observed_at) from {{ ref('stg_account_observations') }}
     union all
-    select {{ adapter.quote('date') }} as day from {{ ref('stg_account_daily') }}
+    select min(observed_at), max(observed_at) from {{ ref('stg_topic_observations') }}
+),
+
+observed_days as (
+    select {{ local_date('first_at') }} as day from instant_bounds
     union all
-    select {{ local_date('observed_at') }} as day from {{ ref('stg_topic_observations') }}
+    select {{ local_date('last_at') }} as day from instant_bounds
+    union all
+    select min({{ adapter.quote('date') }}) as day from {{ ref('stg_account_daily') }}
+    union all
+    select max({{ adapter.quote('date') }}) as day from {{ ref('stg_account_daily') }}
 ),
 
 bounds as (
