@@ -24,32 +24,7 @@ keyword_list as (
     from keywords
 ),
 
-keywords_version as (
-    select keyword_list, {{ surrogate_key(['keyword_list']) }} as keywords_fingerprint
-    from keyword_list
-),
-
-{% if is_incremental() %}
-matched_with_other_keywords as (
-    select count(*) as posts
-    from {{ this }} as matched
-    cross join keywords_version
-    where matched.keywords_fingerprint <> keywords_version.keywords_fingerprint
-),
-
-candidate_posts as (
-    select posts.platform, posts.post_id, posts.title, posts.text, posts.built_at
-    from {{ ref('int_posts') }} as posts
-    cross join matched_with_other_keywords
-    where posts.built_at > coalesce((select max(posts_built_at) from {{ this }}), {{ never() }})
-        or matched_with_other_keywords.posts > 0
-),
-{% else %}
-candidate_posts as (
-    select platform, post_id, title, text, built_at
-    from {{ ref('int_posts') }}
-),
-{% endif %}
+{{ rematch_candidates('keyword_list') }},
 
 search_keywords as (
     select distinct observations.platform, observations.post_id, observations.source_keyword
