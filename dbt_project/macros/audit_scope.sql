@@ -12,12 +12,12 @@
   published before built_at existed, `dbt test` by hand) every row is tested. A failed audit
   publishes nothing, so the next audit still covers the rows it refused.
 #}
-{% macro audit_scope(post_id_column='post_id') -%}
+{% macro audit_scope() -%}
     {%- set since = env_var('CITYPULSE_AUDIT_SINCE', '') if execute else '' -%}
     {%- if since -%}
         {%- set node = graph.nodes['model.citypulse.stg_post_observations'] -%}
         {%- set observations = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
-        {{ post_id_column }} in (
+        post_id in (
             select post_id from {{ observations }}
             where built_at > cast('{{ since }}' as timestamp)
         )

@@ -169,9 +169,9 @@ def near_duplicate_clusters(
     """Per post that has a near-duplicate in its group: keys, row (position in ``posts``), cluster.
 
     ``cluster`` is the smallest row of the cluster. Candidates share an LSH band within a group;
-    components are the connected components of the post—bucket graph; a member is kept when its signature agrees with the
-    cluster seed's in at least ``NEAR_DUPLICATE`` of the positions. ``sig``: as in
-    :func:`mean_pairwise_similarity`.
+    clusters are the connected components of the post—bucket graph; a member is kept when its
+    signature agrees with the cluster seed's in at least ``NEAR_DUPLICATE`` of the positions.
+    ``sig``: as in :func:`mean_pairwise_similarity`.
     """
     empty = pl.DataFrame(schema={**posts.select(keys).schema, "row": pl.UInt32, "cluster": pl.UInt32})
     if posts.height < 2:
