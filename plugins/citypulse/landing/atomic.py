@@ -1,11 +1,12 @@
 """Writes that are all-or-nothing: a temporary hidden name, fsync, then ``os.replace``.
 
-A crash leaves at most a ``.*.tmp`` file that no reader globs (readers match ``*.parquet``);
-the next run overwrites it.
+A crash leaves at most a ``.<name>.<pid>.tmp`` file that no reader globs (readers match
+``*.parquet``); the next write of the same target removes it once its process is gone.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 from collections.abc import Iterator
@@ -19,10 +20,29 @@ def _temp_for(target: Path) -> Path:
     return target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Temporaries of ``target`` left by killed writers (a live writer's is its own business)."""
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid = stale.name[len(target.name) + 2 : -len(".tmp")]
+        if pid.isdigit() and not _alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
 @contextmanager
 def _replacing(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target``; once written, it is fsynced and renamed onto ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(target)
     tmp = _temp_for(target)
     yield tmp
     with open(tmp, "rb") as fh:
