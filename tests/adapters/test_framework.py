@@ -9,7 +9,7 @@ import pytest
 
 from citypulse.adapters.base import Adapter, col
 from citypulse.adapters.engine import detect, preamble
-from citypulse.adapters.readers import read_tables
+from citypulse.adapters.readers import open_csv, read_tables
 from citypulse.adapters.registry import all_adapters
 from citypulse.adapters.yaml_loader import AdapterDefinitionError, load_yaml_adapters
 from citypulse.landing.runner import land_inbox
@@ -102,3 +102,16 @@ def test_context_preamble_holds_the_cells_above_the_header(tmp_path: Path) -> No
     assert preamble(detection) == ("sep=", "Facebook follows")
     plain, _, fmt = read_tables(b"Date,Primary\n2025-08-01,3\n", "y.csv")
     assert preamble(detect(plain[0], adapters, fmt)) == ()
+
+
+def test_a_record_wider_than_any_of_its_lines_keeps_every_cell(tmp_path: Path) -> None:
+    # the quoted cell's line break splits the record into lines of 2 and 4 separators: the widest
+    # line said 5 columns, and the record's sixth cell was cut off
+    data = 'a,b,c\n1,"x\ny",2,3,4,5\n'.encode()
+    (table,), _, _ = read_tables(data, "wide.csv")
+    assert table.frame.drop("_source_row").rows()[1] == ("1", "x\ny", "2", "3", "4", "5")
+    path = tmp_path / "wide.csv"
+    path.write_bytes(data * 3)
+    csv = open_csv(path, piece_bytes=8)
+    assert csv.width == 6
+    assert [row[1:] for b in csv.batches() for row in b.rows()][1] == ("1", "x\ny", "2", "3", "4", "5")

@@ -235,9 +235,7 @@ def superseded_by_later_append() -> pl.Expr:
     the file's observation time, so the earlier rows are refused (with this reason) rather than
     landed as two different values for one observation.
     """
-    return pl.col("post_id").is_not_null() & (
-        pl.int_range(pl.len()).over("post_id") < pl.len().over("post_id") - 1
-    )
+    return pl.col("post_id").is_not_null() & ~pl.col("post_id").is_last_distinct()
 
 
 SUPERSEDED_REASON = "the same post appears again later in this appended file (the last, newest row is kept)"

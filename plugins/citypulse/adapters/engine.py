@@ -14,7 +14,7 @@ from datetime import datetime
 
 import polars as pl
 
-from citypulse.adapters.base import Adapter, Context
+from citypulse.adapters.base import Adapter, Context, RowRule
 from citypulse.adapters.readers import ROW, Table
 from citypulse.lake.schema import ENTITIES, PLATFORMS, REJECTS, conform
 from citypulse.parsing import ParseContext, get_parser
@@ -162,6 +162,7 @@ class Outcome:
     landed: pl.DataFrame
     rejects: pl.DataFrame
     rows_in: int
+    keys: pl.DataFrame | None = None  # a row batch's windowed-rule keys (see :func:`refused_rows`)
 
     @property
     def rows_rejected(self) -> int:
@@ -170,12 +171,21 @@ class Outcome:
 
 @dataclass(frozen=True)
 class FileFacts:
-    """What the rules of a table landed in row batches need from the whole file, gathered by
-    :func:`file_facts` before the batches: the first data row (for ``skip_after_header``) and,
-    per windowed rule (``RowRule.keys``, by position in ``adapter.rules``), the rows it refuses."""
+    """What the rules of a table landed in row batches need from the whole file: the first data
+    row (for ``skip_after_header``) and, per windowed rule (``RowRule.keys``, by position in
+    ``adapter.rules``), the rows it refuses (see :func:`refused_rows`)."""
 
     first_data_row: int | None
     refused_by_rule: dict[int, pl.Series]
+
+    @property
+    def refused(self) -> pl.Series:
+        """Every row some windowed rule refuses."""
+        return pl.concat([pl.Series(ROW, [], pl.Int64), *self.refused_by_rule.values()])
+
+
+def _windowed(adapter: Adapter) -> dict[int, RowRule]:
+    return {i: rule for i, rule in enumerate(adapter.rules) if rule.keys}
 
 
 @dataclass
@@ -233,33 +243,28 @@ def _repeated_header_rows(frame: pl.DataFrame, signature: list[str]) -> pl.Serie
     return rows.get_column(ROW)
 
 
-def file_facts(detection: Detection, ctx: Context, batches: Iterable[pl.DataFrame]) -> FileFacts:
-    """Gather :class:`FileFacts` from every row batch of a table; windowed rules read only their
-    key columns (polars prunes the rest of the plan), so this pass holds keys, not rows."""
-    adapter = detection.adapter
-    assert adapter is not None
-    windowed = {i: rule for i, rule in enumerate(adapter.rules) if rule.keys}
-    keys = sorted({k for rule in windowed.values() for k in rule.keys})
-    if not keys and not adapter.skip_after_header:
-        return FileFacts(None, {})
-    first: int | None = None
-    key_frames: list[pl.DataFrame] = []
+def first_data_row(detection: Detection, batches: Iterable[pl.DataFrame]) -> int | None:
+    """The record number of a table's first data row, from the first row batches that hold one."""
     for batch in batches:
-        if first is None and adapter.skip_after_header:
-            frame = _data_rows(detection, batch)
-            first = frame.item(0, ROW) if frame.height else None
-        if keys:
-            # empty lines are not dropped here: their keys parse to NULL, which no window counts
-            lf, _, _ = _plan(named_frame(detection, batch), detection, ctx, None)
-            key_frames.append(lf.select(ROW, *keys).collect())
-        elif first is not None:
-            break
-    refused: dict[int, pl.Series] = {}
-    if keys:
-        every_key = pl.concat(key_frames) if key_frames else pl.DataFrame(schema={ROW: pl.Int64})
-        for i, rule in windowed.items():
-            refused[i] = every_key.filter(rule.when().fill_null(False))[ROW]
-    return FileFacts(first, refused)
+        frame = _data_rows(detection, batch)
+        if frame.height:
+            return frame.item(0, ROW)
+    return None
+
+
+def provisional_facts(detection: Detection, first_row: int | None) -> FileFacts:
+    """Facts for a first pass over the row batches: windowed rules refuse nothing yet; each
+    batch's outcome carries its keys, and :func:`refused_rows` decides over all of them."""
+    assert detection.adapter is not None
+    return FileFacts(first_row, {i: pl.Series(ROW, [], pl.Int64) for i in _windowed(detection.adapter)})
+
+
+def refused_rows(adapter: Adapter, keys: list[pl.DataFrame]) -> dict[int, pl.Series]:
+    """Per windowed rule, the rows it refuses in the whole file, from every batch's keys (the
+    typed key columns of every data row, in file order: the rule's window sees them all)."""
+    windowed = _windowed(adapter)
+    every_key = pl.concat(keys) if keys else pl.DataFrame(schema={ROW: pl.Int64})
+    return {i: every_key.filter(rule.when().fill_null(False))[ROW] for i, rule in windowed.items()}
 
 
 def apply(
@@ -272,8 +277,8 @@ def apply(
     """Map one detected table to its entity: typed rows that pass every rule, and rejects.
 
     ``rows`` and ``facts``: land one row batch of the table (see :func:`named_frame`), with the
-    whole file's facts from :func:`file_facts`; the batches' outcomes together equal the whole
-    table's.
+    whole file's facts; the batches' outcomes together equal the whole table's. The outcome then
+    carries the batch's windowed-rule keys, from which :func:`refused_rows` finds those facts.
     """
     adapter = detection.adapter
     assert adapter is not None
@@ -281,7 +286,9 @@ def apply(
     lf, every, raw_columns = _plan(frame, detection, ctx, facts)
     data = lf.collect(engine="in-memory")
     landed, rejects = _split(data, adapter, every, raw_columns, ingest_id)
-    return Outcome(adapter, landed, rejects, frame.height)
+    key_columns = sorted({k for rule in _windowed(adapter).values() for k in rule.keys})
+    keys = data.select(ROW, *key_columns) if facts is not None and key_columns else None
+    return Outcome(adapter, landed, rejects, frame.height, keys)
 
 
 def _plan(
@@ -471,7 +478,8 @@ def _split(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Landed canonical rows, and one reject row per refusal (or per non-data row)."""
     lineage = {"ingest_id": pl.lit(ingest_id), "source_row": pl.col(ROW)}
-    landed_rows = data.filter(pl.col("_nondata").is_null() & ~pl.col("_refused"))
+    # lazily: only the entity's columns are filtered, not the raw ones carried for the rejects
+    landed_rows = data.lazy().filter(pl.col("_nondata").is_null() & ~pl.col("_refused"))
     landed = conform(landed_rows.with_columns(**lineage), adapter.entity).collect()
 
     # the raw record (and each refusal's value and reason) only for the rows that need one

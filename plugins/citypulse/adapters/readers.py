@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -120,26 +121,35 @@ def _widest_line(pieces: Iterable[bytes], sep: str) -> int:
     return widest
 
 
-def _read_positional(utf8: bytes, sep: str, width: int) -> pl.DataFrame:
-    try:
-        return pl.read_csv(
-            utf8,
-            has_header=False,
-            separator=sep,
-            schema={f"c{i}": pl.String for i in range(width)},
-            truncate_ragged_lines=True,
-            missing_columns="insert",
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise UnreadableFile(f"not a readable CSV: {exc}") from None
+def _read_positional(utf8: bytes, sep: str, width: int, *, grow: bool = False) -> pl.DataFrame:
+    """Every record of ``utf8`` as columns ``c0…`` of text. ``width`` columns, cells beyond them
+    dropped (callers pass a width no filled cell lies beyond); with ``grow``, at least ``width``
+    and wider when some record has more cells, so no cell is ever cut off (a quoted cell may hold
+    line breaks: no line count bounds a record's width)."""
+    most: int | None = None
+    while True:
+        try:
+            return pl.read_csv(
+                utf8,
+                has_header=False,
+                separator=sep,
+                schema={f"c{i}": pl.String for i in range(width)},
+                truncate_ragged_lines=not grow,
+                missing_columns="insert",
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError as exc:
+            most = utf8.count(sep.encode()) + 1 if most is None else most
+            if not grow or width >= most:
+                raise UnreadableFile(f"not a readable CSV: {exc}") from None
+            width = min(most, 2 * width)
 
 
 def _read_csv(utf8: bytes) -> Table:
     if not _NON_SPACE.search(utf8) or (len(utf8) < 65536 and not utf8.decode("utf-8-sig").strip()):
         raise UnreadableFile("the file is empty")
     sep = _separator(utf8)
-    frame = _read_positional(utf8, sep, _widest_line(_line_pieces(utf8), sep) + 1)
+    frame = _read_positional(utf8, sep, _widest_line(_line_pieces(utf8), sep) + 1, grow=True)
     return Table("", _drop_empty_columns(frame).with_row_index(ROW, offset=1).cast({ROW: pl.Int64}), True)
 
 
@@ -158,21 +168,32 @@ def _last_record_end(buf: bytes) -> int | None:
     return None
 
 
-def _record_pieces(path: Path, size: int) -> Iterator[bytes]:
+def _record_pieces(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
     """The file in pieces of about ``size`` bytes that end at record boundaries (a quoted cell
-    may hold newlines). A piece without such a boundary grows until one comes."""
+    may hold newlines), each with its offset. A piece without such a boundary grows until one
+    comes. Each piece is read from its offset: no buffer is ever joined to the last one's tail."""
+    offset, want = 0, size
     with open(path, "rb") as fh:
-        carry = b""
-        while chunk := fh.read(size):
-            buf = carry + chunk
-            cut = _last_record_end(buf)
-            if cut is None:
-                carry = buf
+        while True:
+            fh.seek(offset)
+            buf = fh.read(want)
+            if not buf:
+                return
+            cut = len(buf) if len(buf) < want else _last_record_end(buf)
+            if cut is None:  # a record longer than the piece
+                want *= 2
                 continue
-            yield buf[:cut]
-            carry = buf[cut:]
-        if carry:
-            yield carry
+            yield offset, buf if cut == len(buf) else buf[:cut]
+            offset, want = offset + cut, size
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Whole records of a CSV file: where they are, and the record number of the first."""
+
+    offset: int
+    length: int
+    first_row: int
 
 
 @dataclass(frozen=True)
@@ -183,14 +204,22 @@ class CsvFile:
     path: Path  # UTF-8 (see citypulse.parsing.decoding.utf8_file)
     separator: str
     width: int  # columns c0… of the widest record, trailing never-filled columns dropped
-    piece_bytes: int  # about this many bytes of records per batch
+    pieces: tuple[Piece, ...]  # one per batch
+
+    def batch(self, index: int) -> pl.DataFrame:
+        piece = self.pieces[index]
+        with open(self.path, "rb") as fh:
+            fh.seek(piece.offset)
+            frame = _read_positional(fh.read(piece.length), self.separator, self.width)
+        return frame.with_row_index(ROW, offset=piece.first_row).cast({ROW: pl.Int64})
 
     def batches(self) -> Iterator[pl.DataFrame]:
-        row = 1
-        for piece in _record_pieces(self.path, self.piece_bytes):
-            frame = _read_positional(piece, self.separator, self.width)
-            yield frame.with_row_index(ROW, offset=row).cast({ROW: pl.Int64})
-            row += frame.height
+        return (self.batch(i) for i in range(len(self.pieces)))
+
+    def batches_holding(self, rows: pl.Series) -> list[int]:
+        """Indexes of the batches that hold these record numbers, ascending."""
+        starts = pl.Series([piece.first_row for piece in self.pieces], dtype=pl.Int64)
+        return sorted((starts.search_sorted(rows.unique(), side="right") - 1).unique().to_list())
 
     def head(self) -> Table:
         """The first batch(es), at least ``_HEAD_ROWS`` records: where the header is found."""
@@ -203,20 +232,28 @@ class CsvFile:
 
 
 def open_csv(path: Path, piece_bytes: int = _PIECE) -> CsvFile:
-    """A UTF-8 CSV file as :class:`CsvFile`: its separator and width, found in two passes over
-    pieces of the file (never the whole file in memory)."""
+    """A UTF-8 CSV file as :class:`CsvFile`: its separator, width and record pieces, found in one
+    pass over pieces of the file (never the whole file in memory)."""
     with open(path, "rb") as fh:
         head = fh.read(_HEAD)
     if not _NON_SPACE.search(head):
         raise UnreadableFile("the file is empty")
     sep = _separator(head)
-    over = _widest_line(_record_pieces(path, piece_bytes), sep) + 1
-    filled = [False] * over
-    for piece in _record_pieces(path, piece_bytes):
-        row = _read_positional(piece, sep, over).select(pl.all().is_not_null().any()).row(0)
-        filled = [a or b for a, b in zip(filled, row, strict=True)]
+    pieces: list[Piece] = []
+    filled: list[bool] = []
+    first_row = 1
+    width = 1
+    for offset, piece in _record_pieces(path, piece_bytes):
+        if not pieces:  # a first guess, from the lines of the first piece; it grows when short
+            width = _widest_line([piece], sep) + 1
+        frame = _read_positional(piece, sep, width, grow=True)
+        width = frame.width
+        pieces.append(Piece(offset, len(piece), first_row))
+        first_row += frame.height
+        row = frame.select(pl.all().is_not_null().any()).row(0)
+        filled = [a or b for a, b in zip_longest(filled, row, fillvalue=False)]
     width = max((i for i, f in enumerate(filled) if f), default=0) + 1
-    return CsvFile(path, sep, width, piece_bytes)
+    return CsvFile(path, sep, width, tuple(pieces))
 
 
 def _drop_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:

@@ -35,7 +35,7 @@ def _link_without_video_id() -> pl.Expr:
 
 
 def _repeated_video() -> pl.Expr:
-    return pl.col("post_id").is_not_null() & (pl.int_range(pl.len()).over("post_id") > 0)
+    return pl.col("post_id").is_not_null() & ~pl.col("post_id").is_first_distinct()
 
 
 ADAPTERS = [

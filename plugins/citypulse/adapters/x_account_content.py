@@ -50,7 +50,7 @@ def _date_disagrees() -> pl.Expr:
 
 
 def _repeated_post() -> pl.Expr:
-    return pl.col("post_id").is_not_null() & (pl.int_range(pl.len()).over("post_id") > 0)
+    return pl.col("post_id").is_not_null() & ~pl.col("post_id").is_first_distinct()
 
 
 ADAPTERS = [

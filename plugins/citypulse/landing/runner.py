@@ -31,12 +31,15 @@ import polars as pl
 from citypulse.adapters.base import Adapter, Context
 from citypulse.adapters.engine import (
     Detection,
+    FileFacts,
     Outcome,
     apply,
     detect,
-    file_facts,
+    first_data_row,
     observed_at_from_content,
     preamble,
+    provisional_facts,
+    refused_rows,
 )
 from citypulse.adapters.readers import UnreadableFile, open_csv, read_tables, sniff_format
 from citypulse.adapters.registry import all_adapters
@@ -522,6 +525,30 @@ def _write_outputs(settings: Settings, ingest_id: str, outcomes: list[Outcome]) 
         write_parquet(settings.rejects / f"{ingest_id}.parquet", rejects)
 
 
+@dataclass(frozen=True)
+class _BatchOutcome:
+    """One row batch's counts and parts (Arrow IPC: written and read back at memory speed)."""
+
+    rows_in: int
+    rows_landed: int
+    rows_rejected: int
+    landed: Path | None
+    rejects: Path | None
+
+    @classmethod
+    def write(cls, work: Path, index: int, outcome: Outcome) -> _BatchOutcome:
+        parts: dict[str, Path | None] = {}
+        for kind, frame in (("landed", outcome.landed), ("rejects", outcome.rejects)):
+            parts[kind] = work / f"{kind}-{index:06d}.arrow" if frame.height else None
+            if parts[kind] is not None:
+                frame.write_ipc(parts[kind])
+            else:
+                (work / f"{kind}-{index:06d}.arrow").unlink(missing_ok=True)
+        return cls(
+            outcome.rows_in, outcome.landed.height, outcome.rows_rejected, parts["landed"], parts["rejects"]
+        )
+
+
 def _land_csv_in_batches(
     settings: Settings,
     path: Path,
@@ -533,9 +560,10 @@ def _land_csv_in_batches(
     """A big CSV, landed batch of records by batch: memory holds one batch, not the file.
 
     The file is decoded to UTF-8 on disk when it is not UTF-8 already, read in pieces of whole
-    records (:class:`CsvFile`), detected on its first batch, and landed batch by batch with the
-    whole file's facts gathered first (windowed rules, first data row); each batch's lake rows and
-    rejects go to parquet parts, streamed into the ingest's one lake file and one rejects file.
+    records (:class:`CsvFile`), detected on its first batch, and landed batch by batch; each
+    batch's lake rows and rejects go to Arrow parts, streamed into the ingest's one lake file and
+    one rejects file. Windowed rules are decided over every batch's keys after the pass, and the
+    batches holding a row they refuse are landed again.
     The result equals landing the file whole. Adapters whose hooks look across rows
     (``row_batches=False``) land the file whole.
     """
@@ -572,33 +600,39 @@ def _land_csv_in_batches(
         )
         entry["observed_at"] = observed_at
         ctx = _context(source, name, detection, observed_at)
-        rows_in = rows_landed = rows_rejected = 0
-        landed_parts: list[Path] = []
-        reject_parts: list[Path] = []
+        first_row = first_data_row(detection, csv.batches()) if adapter.skip_after_header else None
+        outcomes: dict[int, _BatchOutcome] = {}
         try:
-            facts = file_facts(detection, ctx, csv.batches())
+            keys: list[pl.DataFrame] = []
+            provisional = provisional_facts(detection, first_row)
             for i, batch in enumerate(csv.batches()):
-                outcome = apply(detection, ctx, ingest_id, batch, facts)
-                rows_in += outcome.rows_in
-                rows_landed += outcome.landed.height
-                rows_rejected += outcome.rows_rejected
-                if outcome.landed.height:
-                    landed_parts.append(work / f"landed-{i:06d}.parquet")
-                    outcome.landed.write_parquet(landed_parts[-1])
-                if outcome.rejects.height:
-                    reject_parts.append(work / f"rejects-{i:06d}.parquet")
-                    outcome.rejects.write_parquet(reject_parts[-1])
+                outcome = apply(detection, ctx, ingest_id, batch, provisional)
+                outcomes[i] = _BatchOutcome.write(work, i, outcome)
+                if outcome.keys is not None:
+                    keys.append(outcome.keys)
+            # windowed rules (a post appearing again later) look across batches: the few batches
+            # holding a row they refuse are landed again, knowing which
+            facts = FileFacts(first_row, refused_rows(adapter, keys))
+            for i in csv.batches_holding(facts.refused):
+                outcomes[i] = _BatchOutcome.write(
+                    work, i, apply(detection, ctx, ingest_id, csv.batch(i), facts)
+                )
         except pl.exceptions.PolarsError as exc:
             return _quarantine(
                 settings, entry, source, name, f"{name}: could not be parsed: {exc}", [detection]
             )
+        landed_parts = [o.landed for o in outcomes.values() if o.landed is not None]
+        reject_parts = [o.rejects for o in outcomes.values() if o.rejects is not None]
         if landed_parts:
             lake = lake_store(settings)
             lake.sink(
-                lake.entity_file(adapter.entity, adapter.platform, ingest_id), pl.scan_parquet(landed_parts)
+                lake.entity_file(adapter.entity, adapter.platform, ingest_id), pl.scan_ipc(landed_parts)
             )
         if reject_parts:
-            sink_parquet(settings.rejects / f"{ingest_id}.parquet", pl.scan_parquet(reject_parts))
+            sink_parquet(settings.rejects / f"{ingest_id}.parquet", pl.scan_ipc(reject_parts))
+        rows_in = sum(o.rows_in for o in outcomes.values())
+        rows_landed = sum(o.rows_landed for o in outcomes.values())
+        rows_rejected = sum(o.rows_rejected for o in outcomes.values())
         result = FileResult(
             name,
             ingest_id,
