@@ -107,7 +107,7 @@ def test_context_preamble_holds_the_cells_above_the_header(tmp_path: Path) -> No
 def test_a_record_wider_than_any_of_its_lines_keeps_every_cell(tmp_path: Path) -> None:
     # the quoted cell's line break splits the record into lines of 2 and 4 separators: the widest
     # line said 5 columns, and the record's sixth cell was cut off
-    data = 'a,b,c\n1,"x\ny",2,3,4,5\n'.encode()
+    data = b'a,b,c\n1,"x\ny",2,3,4,5\n'
     (table,), _, _ = read_tables(data, "wide.csv")
     assert table.frame.drop("_source_row").rows()[1] == ("1", "x\ny", "2", "3", "4", "5")
     path = tmp_path / "wide.csv"
