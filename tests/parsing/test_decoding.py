@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citypulse.parsing.decoding import decode
+from citypulse.parsing.decoding import _valid_utf8, decode
 from citypulse.parsing.text import normalise_header
 
 TEXT = "话题,阅读量,讨论量\n#城市名片#,12.3亿,4567万\n"
@@ -59,3 +59,20 @@ def test_chinese_text_survives_a_gbk_resave(text: str) -> None:
 def test_header_normalisation() -> None:
     assert normalise_header('\ufeff "Video Views" ') == "video views"
     assert normalise_header("Reactions, Comments and Shares") == "reactions, comments and shares"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=40), st.integers(min_value=1, max_value=7))
+def test_utf8_is_checked_piece_by_piece_whatever_the_cuts(text: str, size: int) -> None:
+    # big files are checked in pieces: a character cut between two pieces is still one character
+    data = text.encode("utf-8", errors="surrogatepass")
+    try:
+        data.decode("utf-8")
+        expected = True
+    except UnicodeDecodeError:
+        expected = False
+    pieces = [data[i : i + size] for i in range(0, len(data), size)]
+    assert _valid_utf8(pieces) is expected
+    # a last character cut short, and a byte that starts no character, are not UTF-8
+    assert _valid_utf8([*pieces, "汉".encode()[:2]]) is False
+    assert _valid_utf8([*pieces, b"\xff"]) is False

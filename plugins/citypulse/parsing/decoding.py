@@ -81,7 +81,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _complete_prefix(buf: bytes) -> int:
-    """Length of ``buf`` without a character its end cuts short (at most 3 lead bytes)."""
+    """Length of ``buf`` without the bytes (at most 3) of a last character it cuts short."""
     for back in range(1, min(4, len(buf)) + 1):
         byte = buf[-back]
         if byte < 0x80:
