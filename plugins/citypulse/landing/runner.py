@@ -537,15 +537,22 @@ class _BatchOutcome:
 
     @classmethod
     def write(cls, work: Path, index: int, outcome: Outcome) -> _BatchOutcome:
-        parts: dict[str, Path | None] = {}
-        for kind, frame in (("landed", outcome.landed), ("rejects", outcome.rejects)):
-            parts[kind] = work / f"{kind}-{index:06d}.arrow" if frame.height else None
-            if parts[kind] is not None:
-                frame.write_ipc(parts[kind])
-            else:
-                (work / f"{kind}-{index:06d}.arrow").unlink(missing_ok=True)
+        """Write (or, when a batch landed again has none now, remove) the batch's two parts."""
+
+        def part(kind: str, frame: pl.DataFrame) -> Path | None:
+            path = work / f"{kind}-{index:06d}.arrow"
+            if not frame.height:
+                path.unlink(missing_ok=True)
+                return None
+            frame.write_ipc(path)
+            return path
+
         return cls(
-            outcome.rows_in, outcome.landed.height, outcome.rows_rejected, parts["landed"], parts["rejects"]
+            outcome.rows_in,
+            outcome.landed.height,
+            outcome.rows_rejected,
+            part("landed", outcome.landed),
+            part("rejects", outcome.rejects),
         )
 
 
