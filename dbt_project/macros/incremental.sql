@@ -96,3 +96,27 @@
 {% macro never() -%}
     cast('1900-01-01 00:00:00' as timestamp)
 {%- endmacro %}
+
+{#
+  For a mart that is cheap to compute but costly to write (dim_post: titles and texts of millions of
+  posts): an incremental run computes every row as a full refresh would and writes only the rows
+  that are new or differ from the stored ones (delete+insert on the key). A row a full refresh would
+  no longer produce is not deleted, so this suits tables whose rows never vanish (one per post).
+  The stored table's columns are the model's (on_schema_change='fail').
+#}
+{% macro changed_rows_only(rows, key) -%}
+    {%- if is_incremental() -%}
+    {%- set columns = adapter.get_columns_in_relation(this) if execute else [] -%}
+    select {{ rows }}.*
+    from {{ rows }}
+    left join {{ this }} as stored on {{ rows }}.{{ key }} = stored.{{ key }}
+    where stored.{{ key }} is null
+        or not (
+        {%- for column in columns %}
+            {{ rows }}.{{ column.quoted }} is not distinct from stored.{{ column.quoted }}{{ " and" if not loop.last }}
+        {%- endfor %}
+        )
+    {%- else -%}
+    select * from {{ rows }}
+    {%- endif -%}
+{%- endmacro %}

@@ -12,17 +12,19 @@ latest_profiles as (
 ),
 
 -- the name on an account's latest post observation: only the observations at the account's latest
--- time are ranked (a window over every post observation sorted ~10M rows: issue 8)
+-- time are ranked (a window over every post observation sorted ~10M rows: issue 8). The observations
+-- are read twice rather than through one CTE, which DuckDB would materialise (10M rows copied).
+latest_post_times as (
+    select platform, account_id, max(observed_at) as observed_at
+    from {{ ref('stg_post_observations') }}
+    where account_id is not null
+    group by platform, account_id
+),
+
 post_observations as (
     select platform, account_id, account_name, observed_at, ingest_landed_at
     from {{ ref('stg_post_observations') }}
     where account_id is not null
-),
-
-latest_post_times as (
-    select platform, account_id, max(observed_at) as observed_at
-    from post_observations
-    group by platform, account_id
 ),
 
 names_from_posts as (

