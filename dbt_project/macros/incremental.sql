@@ -120,3 +120,14 @@
     select * from {{ rows }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Post-hook of a per-post table appended incrementally (int_post_topics): deletes the rows derived
+    from an earlier version of a post that int_posts has since restamped (posts_built_at: the version
+    a row was derived from). Rows just appended carry the post's current stamp and stay. -#}
+{% macro delete_rows_of_restamped_posts() -%}
+    delete from {{ this }} as stored
+    using {{ ref('int_posts') }} as posts
+    where posts.platform = stored.platform
+        and posts.post_id = stored.post_id
+        and posts.built_at > stored.posts_built_at
+{%- endmacro %}

@@ -450,6 +450,32 @@ def write_batch_two(settings: Settings) -> None:
     )
 
 
+def write_topic_edit(settings: Settings) -> None:
+    """An export of 2026-10-08: dy1's caption was edited and lost both of its topics."""
+    posts = ingest_id("douyin-posts-edit")
+    observed = "2026-10-08T02:00:00"
+    _write(
+        settings,
+        "post_observations",
+        [
+            _post(
+                DAZU_DOUYIN,
+                "dy1",
+                "2026-10-01T01:00:00",
+                observed,
+                views=3500,
+                likes=270,
+                comments=31,
+                shares=9,
+                title="大足石刻 千手观音",
+                text="来看大足石刻的千手观音，风景太美",
+            ),
+        ],
+        posts,
+    )
+    _ledger(settings, posts, "douyin_works_20261008.csv", "douyin", observed, "2026-10-08T03:00:00", 1)
+
+
 def write_bad_batch(settings: Settings) -> str:
     """A file listing the same post twice at one observation, and a negative view count."""
     bad = ingest_id("douyin-posts-bad")
