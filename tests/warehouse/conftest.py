@@ -51,6 +51,15 @@ class WarehouseHistory:
     bad_ingest_id: str = ""
 
 
+def home_settings(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Settings]:
+    """Settings of a new data home of its own (generated PII key) for a module's builds."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CITYPULSE_HOME", str(tmp_path_factory.mktemp(name) / "home"))
+    mp.delenv("CITYPULSE_PII_KEY", raising=False)
+    yield Settings.from_env().ensure()
+    mp.undo()
+
+
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarehouseHistory]:
     mp = pytest.MonkeyPatch()

@@ -15,6 +15,7 @@ from citypulse.settings import Settings
 from citypulse.warehouse.audit_scope import published_since
 from citypulse.warehouse.build import BuildOutcome, build
 from citypulse.warehouse.dbt_runner import target_path
+from tests.warehouse.conftest import home_settings
 from tests.warehouse.lake_builder import write_bad_batch, write_batch_one, write_batch_two
 
 pytestmark = pytest.mark.slow
@@ -39,11 +40,7 @@ def _compiled_scope_tests(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CITYPULSE_HOME", str(tmp_path_factory.mktemp("audit-scope") / "home"))
-    mp.delenv("CITYPULSE_PII_KEY", raising=False)
-    yield Settings.from_env().ensure()
-    mp.undo()
+    yield from home_settings(tmp_path_factory, "audit-scope")
 
 
 def test_scoped_audit_refuses_bad_rows_until_they_are_fixed(settings: Settings) -> None:

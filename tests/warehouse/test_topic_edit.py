@@ -11,7 +11,7 @@ import pytest
 
 from citypulse.settings import Settings
 from citypulse.warehouse.build import run_dbt_build
-from tests.warehouse.conftest import read_table
+from tests.warehouse.conftest import home_settings, read_table
 from tests.warehouse.lake_builder import write_batch_one, write_batch_two, write_topic_edit
 
 pytestmark = pytest.mark.slow
@@ -21,11 +21,7 @@ TABLES = {"bridge_post_topic": "post_key, topic_key", "dim_topic": "topic_key", 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CITYPULSE_HOME", str(tmp_path_factory.mktemp("topic-edit") / "home"))
-    mp.delenv("CITYPULSE_PII_KEY", raising=False)
-    yield Settings.from_env().ensure()
-    mp.undo()
+    yield from home_settings(tmp_path_factory, "topic-edit")
 
 
 def _topics_of(settings: Settings, post_id: str) -> list[str]:
