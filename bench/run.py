@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.smoke and not args.no_readme and (args.out is None or args.merge):
         from bench.report import update_readme
 
-        update_readme(README, result, target.relative_to(REPO_ROOT).as_posix())
+        update_readme(README, result, target.resolve().relative_to(REPO_ROOT).as_posix())
     print(str(target))
     failed = [name for name, m in result["measurements"].items() if not m.get("ok")]
     if failed:
