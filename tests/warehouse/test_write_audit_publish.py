@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from citypulse.warehouse.audit import ACCESS_MODE_ENV
+from citypulse.warehouse.dbt_runner import run_dbt
 from tests.warehouse.conftest import WarehouseHistory
 from tests.warehouse.lake_builder import PERSON_DOUYIN, PERSONAL_NAMES
 
@@ -127,3 +129,10 @@ def test_bad_batch_fails_audit_and_leaves_serving_untouched(history: WarehouseHi
         ).fetchall()
     assert ("dbt", "non_negative_fct_post_snapshot_views", "fail", 1) in {tuple(r) for r in recorded}
     assert any(r[0] == "gx" for r in recorded)
+
+
+def test_the_audits_dbt_cannot_write_the_build(history: WarehouseHistory) -> None:
+    # the audit's `dbt test` runs with this mode while the GX suites read the same file
+    refused = run_dbt(history.settings, ["run", "--select", "dim_city"], env={ACCESS_MODE_ENV: "read_only"})
+    assert not refused.ok
+    assert "read-only" in " ".join(refused.problems()).lower() + refused.output_tail.lower()
