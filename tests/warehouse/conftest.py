@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,28 +52,30 @@ class WarehouseHistory:
     bad_ingest_id: str = ""
 
 
+@contextmanager
 def home_settings(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Settings]:
     """Settings of a new data home of its own (generated PII key) for a module's builds."""
     mp = pytest.MonkeyPatch()
     mp.setenv("CITYPULSE_HOME", str(tmp_path_factory.mktemp(name) / "home"))
     mp.delenv("CITYPULSE_PII_KEY", raising=False)
-    yield Settings.from_env().ensure()
-    mp.undo()
+    try:
+        yield Settings.from_env().ensure()
+    finally:
+        mp.undo()
 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarehouseHistory]:
-    mp = pytest.MonkeyPatch()
-    home = tmp_path_factory.mktemp("warehouse") / "home"
-    mp.setenv("CITYPULSE_HOME", str(home))
-    mp.delenv("CITYPULSE_PII_KEY", raising=False)
-    settings = Settings.from_env().ensure()
+    with home_settings(tmp_path_factory, "warehouse") as settings:
+        yield _history(settings)
 
+
+def _history(settings: Settings) -> WarehouseHistory:
     write_batch_one(settings)
     run_dbt_build(settings)
     write_batch_two(settings)
     published = build(settings)  # incremental: only batch two's ingests are new
-    serving_copy = home.parent / "serving-after-good-build.duckdb"
+    serving_copy = settings.home.parent / "serving-after-good-build.duckdb"
     shutil.copyfile(settings.serving_db, serving_copy)
     state = WarehouseHistory(settings, published, serving_copy)
     state.incremental_facts = {t: read_table(settings.build_db, t, k) for t, k in FACTS.items()}
@@ -83,5 +86,4 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarehouseHisto
     state.serving_bytes_before_bad = settings.serving_db.read_bytes()
     state.bad_ingest_id = write_bad_batch(settings)
     state.bad = build(settings)
-    yield state
-    mp.undo()
+    return state

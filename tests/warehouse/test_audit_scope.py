@@ -40,7 +40,8 @@ def _compiled_scope_tests(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    yield from home_settings(tmp_path_factory, "audit-scope")
+    with home_settings(tmp_path_factory, "audit-scope") as settings:
+        yield settings
 
 
 def test_scoped_audit_refuses_bad_rows_until_they_are_fixed(settings: Settings) -> None:

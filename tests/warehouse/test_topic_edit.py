@@ -21,7 +21,8 @@ TABLES = {"bridge_post_topic": "post_key, topic_key", "dim_topic": "topic_key", 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    yield from home_settings(tmp_path_factory, "topic-edit")
+    with home_settings(tmp_path_factory, "topic-edit") as settings:
+        yield settings
 
 
 def _topics_of(settings: Settings, post_id: str) -> list[str]:
