@@ -159,25 +159,35 @@ def test_missed_trend_is_an_opportunity_and_answered_trend_is_not() -> None:
     assert result.filter(pl.col("topic") == "成都大运会")["answer_post_id"].to_list() == ["on-time"]
 
 
-def test_viral_flag_at_the_accounts_99th_percentile_of_daily_growth() -> None:
-    start = datetime(2027, 1, 1, 4, tzinfo=UTC)
-    growth = [100 + (d % 7) for d in range(60)] + [5_000]  # an ordinary two months, then a jump
-    cumulative = [sum(growth[: i + 1]) for i in range(len(growth))]
-    snapshots = pl.DataFrame(
+def _post_days(growth: list[int], first_day_carries_prior: bool = False) -> pl.DataFrame:
+    """fct_post_daily rows of one post observed daily from its publication day (2027-01-01)."""
+    return pl.DataFrame(
         {
+            "post_key": "k",
             "platform": "douyin",
             "account_id": "a",
             "post_id": "p",
-            "observed_at": [start + timedelta(days=i) for i in range(len(growth))],
-            "views": cumulative,
+            "date_day": [date(2027, 1, 1) + timedelta(days=i) for i in range(len(growth))],
+            "views": [sum(growth[: i + 1]) for i in range(len(growth))],
+            "views_delta": growth,
             "engagements": [None] * len(growth),
+            "engagements_delta": [None] * len(growth),
+            "carries_prior_accumulation": [first_day_carries_prior] + [False] * (len(growth) - 1),
         },
-        schema_overrides={"engagements": pl.Int64},
+        schema_overrides={"engagements": pl.Int64, "engagements_delta": pl.Int64},
     )
+
+
+def test_viral_flag_at_the_accounts_99th_percentile_of_daily_growth() -> None:
+    growth = [100 + (d % 7) for d in range(60)] + [5_000]  # an ordinary two months, then a jump
     with duckdb.connect() as con:
-        con.register("snapshots", snapshots)
-        daily = viral.daily_growth(con, "select * from snapshots", {})
-    assert daily["views_growth"].to_list()[1:5] == growth[1:5]  # first day's growth is unknown
+        con.register("post_days", _post_days(growth))
+        daily = viral.daily_growth(con, "select * from post_days", {})
+        con.register("late_first_look", _post_days(growth, first_day_carries_prior=True))
+        late = viral.daily_growth(con, "select * from late_first_look", {})
+    assert daily["views_growth"].to_list() == growth  # the publication day grows from zero
+    assert late["views_growth"].to_list() == [None, *growth[1:]]  # a first look days later: unknown
+    assert daily["engagements_growth"].null_count() == daily.height  # unknown stays unknown
     flagged = viral.viral_posts(daily)
     assert flagged["date_day"].to_list() == [date(2027, 3, 2)]
     assert flagged["views_growth"].to_list() == [5_000] and flagged["views_viral"].to_list() == [True]
@@ -191,24 +201,11 @@ def test_viral_alerts_are_sent_through_a_configured_notifier(tmp_path) -> None: 
     from citypulse.diagnostics.alerts import send_viral_alerts, viral_alerts_on
     from citypulse.notify import Notifier
 
-    start = datetime(2027, 1, 1, 4, tzinfo=UTC)
     growth = [100 + (d % 7) for d in range(60)] + [5_000]
-    snapshots = pl.DataFrame(
-        {
-            "post_key": "k",
-            "platform": "douyin",
-            "account_id": "a",
-            "post_id": "p",
-            "observed_at": [start + timedelta(days=i) for i in range(len(growth))],
-            "views": [sum(growth[: i + 1]) for i in range(len(growth))],
-            "engagements": [None] * len(growth),
-        },
-        schema_overrides={"engagements": pl.Int64},
-    )
     db = tmp_path / "serving.duckdb"
     with duckdb.connect(str(db)) as con:
-        con.register("s", snapshots.to_arrow())
-        con.execute("create table fct_post_snapshot as select * from s")
+        con.register("s", _post_days(growth).to_arrow())
+        con.execute("create table fct_post_daily as select * from s")
         con.execute(
             "create table accounts as select 'douyin' as platform, 'a' as account_id, "
             "'510100' as city_code, 'official' as account_type"

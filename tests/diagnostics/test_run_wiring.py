@@ -52,6 +52,18 @@ def _add_second_account(serving_db: Path) -> None:
                 "12 as engagements, 'fixture' as ingest_id, 1 as source_row, $4 as observed_date",
                 [post_id, account, published + timedelta(days=3), (published + timedelta(days=3)).date()],
             )
+            con.execute(
+                "insert into fct_post_daily by name select $1 as post_key, $1 as post_id, 'douyin' as platform, "
+                "$2 as account_id, $3 as date_day, 1000 as views, 12 as engagements, 1000 as views_delta, "
+                "12 as engagements_delta, true as carries_prior_accumulation",
+                [post_id, account, (published + timedelta(days=3)).date()],
+            )
+        serving_fixture.add_caption_signatures(
+            con,
+            pl.DataFrame(
+                {"platform": "douyin", "post_id": [p[0] for p in posts], "title": CAPTION, "text": ""}
+            ),
+        )
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
+from citypulse.diagnostics import homogeneity
+
 SH = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
 
@@ -191,4 +193,34 @@ def build(
             con.register("frame", frame.to_arrow())
             con.execute(f"create table {name} as select * from frame")
             con.unregister("frame")
+        con.execute(POST_DAYS_SQL)
+        add_caption_signatures(con, posts)
     return path
+
+
+# fct_post_daily as the build derives it from the snapshots (one per local day here)
+POST_DAYS_SQL = """
+create table fct_post_daily as
+select
+    snapshot.post_key, snapshot.platform, snapshot.account_id, snapshot.post_id,
+    snapshot.observed_date as date_day, snapshot.views, snapshot.engagements,
+    snapshot.views - coalesce(lag(snapshot.views) over post_days, 0) as views_delta,
+    snapshot.engagements - coalesce(lag(snapshot.engagements) over post_days, 0) as engagements_delta,
+    row_number() over post_days = 1
+        and snapshot.observed_date > cast(timezone('Asia/Shanghai', post.published_at) as date)
+        as carries_prior_accumulation
+from fct_post_snapshot as snapshot
+inner join dim_post as post on snapshot.post_key = post.post_key
+window post_days as (partition by snapshot.platform, snapshot.post_id order by snapshot.observed_date)
+"""
+
+
+def add_caption_signatures(con: duckdb.DuckDBPyConnection, posts: pl.DataFrame) -> None:
+    """The build's int_post_caption_signatures rows of ``posts`` (platform, post_id, title, text)."""
+    signatures = homogeneity.caption_signatures(posts)  # noqa: F841 - read by name below
+    con.execute("create schema if not exists intermediate")
+    con.execute(
+        "create table if not exists intermediate.int_post_caption_signatures as "
+        "select * from signatures limit 0"
+    )
+    con.execute("insert into intermediate.int_post_caption_signatures select * from signatures")

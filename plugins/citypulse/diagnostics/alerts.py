@@ -1,13 +1,14 @@
 """爆款 viral alerts on the day the data lands: flag the official posts whose growth on ``day``
 exceeds their account's 99th percentile of daily growth, and send each through the notifier.
 
-Reads the published warehouse read-only (``fct_post_snapshot`` and the ``accounts`` registry), so it
-can run after every publish; with no notification channel configured nothing is sent.
+Reads the published warehouse read-only (``fct_post_daily``, ``dim_post`` and the ``accounts``
+registry), so it can run after every publish; with no notification channel configured nothing is
+sent.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,32 +18,35 @@ import polars as pl
 from citypulse.diagnostics import viral
 from citypulse.notify import Notifier, notifier_from_env, viral_post
 
-_SNAPSHOTS_SQL = """
-select snapshot.platform, snapshot.account_id, snapshot.post_id, snapshot.observed_at, snapshot.views,
-    snapshot.engagements, cast(accounts.city_code as varchar) as city_code, post.title, post.post_url
-from fct_post_snapshot as snapshot
+_POST_DAYS_SQL = """
+select post_day.platform, post_day.account_id, post_day.post_id, post_day.date_day, post_day.views,
+    post_day.engagements, post_day.views_delta, post_day.engagements_delta,
+    post_day.carries_prior_accumulation, cast(accounts.city_code as varchar) as city_code, post.title,
+    post.post_url
+from fct_post_daily as post_day
 inner join accounts
-    on snapshot.platform = accounts.platform and snapshot.account_id = cast(accounts.account_id as varchar)
+    on post_day.platform = accounts.platform and post_day.account_id = cast(accounts.account_id as varchar)
     and accounts.account_type = 'official'
-left join dim_post as post on snapshot.post_key = post.post_key
-where snapshot.observed_at >= cast($since as timestamptz) and snapshot.observed_at < cast($until as timestamptz)
+left join dim_post as post on post_day.post_key = post.post_key
+where post_day.date_day >= cast($since as date) and post_day.date_day <= cast($day as date)
 """
 
 
 def viral_alerts_on(serving_db: Path, day: date, baseline_days: int = 90) -> pl.DataFrame:
-    """The official posts flagged viral on local ``day`` (one row per post, with city, title, url)."""
-    tz = ZoneInfo(viral.TZ)
-    until = datetime.combine(day + timedelta(days=1), time.min, tz)
+    """The official posts flagged viral on local ``day`` (one row per post, with city, title, url).
+
+    The baseline is the ``baseline_days`` local days ending with ``day``.
+    """
     with duckdb.connect(str(serving_db), read_only=True) as con:
-        snapshots = con.sql(
-            _SNAPSHOTS_SQL, params={"since": until - timedelta(days=baseline_days), "until": until}
+        post_days = con.sql(
+            _POST_DAYS_SQL, params={"since": day - timedelta(days=baseline_days - 1), "day": day}
         ).pl()
-    posts = snapshots.select("platform", "post_id", "city_code", "title", "post_url").unique(
+    posts = post_days.select("platform", "post_id", "city_code", "title", "post_url").unique(
         ["platform", "post_id"]
     )
     with duckdb.connect() as con:
-        con.register("snapshots", snapshots)
-        growth = viral.daily_growth(con, "select * from snapshots", {})
+        con.register("post_days", post_days)
+        growth = viral.daily_growth(con, "select * from post_days", {})
     flagged = viral.viral_posts(growth, day, day + timedelta(days=1))
     return flagged.join(posts, on=["platform", "post_id"], how="left")
 

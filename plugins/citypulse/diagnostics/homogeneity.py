@@ -11,9 +11,15 @@ similarity of their shingle sets, so:
 - *near-duplicate clusters* come from LSH banding: posts sharing all rows of any band fall in one
   bucket, and buckets are merged into the connected components of the (post, bucket) graph (scipy's
   sparse graph routines), again without a pairwise loop.
+
+A post's signature depends on its caption only, so the build keeps one per post
+(``int_post_caption_signatures``, by :func:`caption_signatures`) and a monthly run reads them.
 """
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import numpy as np
@@ -26,19 +32,25 @@ PERMUTATIONS = 64
 BANDS = 16  # 16 bands × 4 rows: pairs above ~0.5 Jaccard become candidates, clusters are checked below
 ROWS_PER_BAND = PERMUTATIONS // BANDS
 NEAR_DUPLICATE = 0.8  # a cluster member's signature must agree this much with its cluster's seed
-_PRIME = (1 << 61) - 1
+NO_CAPTION = np.iinfo(np.uint32).max  # every position of a post without a caption (no hash reaches it)
 _SEED = 20261001  # fixed: the same captions give the same signatures in every run
 
 
 def _hash_parameters() -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(_SEED)
-    # a < 2^29 and shingle hashes < 2^32 keep a·h + b below 2^62: exact in uint64
-    a = rng.integers(1, 1 << 29, size=PERMUTATIONS, dtype=np.uint64)
-    b = rng.integers(0, 1 << 61, size=PERMUTATIONS, dtype=np.uint64)
-    return a, b
+    top = np.iinfo(np.uint64).max
+    return (
+        rng.integers(0, top, size=PERMUTATIONS, dtype=np.uint64, endpoint=True),
+        rng.integers(0, top, size=PERMUTATIONS, dtype=np.uint64, endpoint=True),
+    )
 
 
+# Dietzfelbinger's multiply-add-shift: for 32-bit shingle hashes x and random 64-bit a, b, the top
+# bits of a·x + b (mod 2^64) are a 2-independent hash, as (a·x + b) mod p is, in three machine
+# operations instead of eight. 31 bits are kept, so no value equals NO_CAPTION and a signature fits
+# in uint32; two different minima agree by chance once in 2^31.
 _A, _B = _hash_parameters()
+_SHIFT = np.uint64(64 - 31)
 
 
 def normalised_caption(title: pl.Expr, text: pl.Expr) -> pl.Expr:
@@ -66,43 +78,64 @@ def shingles(posts: pl.DataFrame, ngram: int = NGRAM) -> pl.DataFrame:
     )
 
 
-def _mod_prime(x: np.ndarray, carry: np.ndarray, wraps: np.ndarray) -> None:
-    """``x %= 2^61 - 1`` in place for x < 2^62, without division: 2^61 ≡ 1, so x ≡ low 61 bits +
-    the bit above them; one subtraction brings that below the prime. (2.4× faster than ``%=``.)"""
-    np.right_shift(x, np.uint64(61), out=carry)
-    np.bitwise_and(x, np.uint64(_PRIME), out=x)
-    x += carry
-    np.greater_equal(x, np.uint64(_PRIME), out=wraps)
-    np.subtract(x, np.uint64(_PRIME), out=x, where=wraps)
-
-
 _CHUNK_SHINGLES = 1 << 16  # ~0.5 MB of uint64 per pass: the 64 passes over a chunk stay in cache
 
 
 def signatures(posts: pl.DataFrame) -> np.ndarray:
-    """MinHash signatures, shape (posts, PERMUTATIONS), uint64; rows without shingles are all-max."""
+    """MinHash signatures, shape (posts, PERMUTATIONS), uint32; rows without shingles are NO_CAPTION."""
     grams = shingles(posts)
     n = posts.height
-    out = np.full((n, PERMUTATIONS), np.iinfo(np.uint64).max, dtype=np.uint64)
+    out = np.full((n, PERMUTATIONS), NO_CAPTION, dtype=np.uint32)
     if grams.is_empty():
         return out
     rows = grams["row"].to_numpy()
     hashes = grams["shingle_hash"].to_numpy().astype(np.uint64)
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     present = rows[starts]
-    # chunks of whole posts: 64 hash functions, each vectorised over a chunk's shingles
+    # chunks of whole posts: 64 hash functions, each vectorised over a chunk's shingles; numpy
+    # releases the GIL, so the chunks are spread over the cores (they write disjoint rows of out)
     cuts = np.searchsorted(starts, np.arange(0, hashes.size, _CHUNK_SHINGLES), side="right") - 1
     bounds = np.unique(np.r_[cuts, starts.size])
-    for first, last in zip(bounds[:-1], bounds[1:], strict=True):
+
+    def sign(first: int, last: int) -> None:
         begin = starts[first]
         end = starts[last] if last < starts.size else hashes.size
         chunk, offsets, into = hashes[begin:end], starts[first:last] - begin, present[first:last]
-        permuted, carry, wraps = np.empty_like(chunk), np.empty_like(chunk), np.empty(chunk.size, dtype=bool)
+        permuted = np.empty_like(chunk)
         for k in range(PERMUTATIONS):
-            np.multiply(_A[k], chunk, out=permuted)
+            np.multiply(_A[k], chunk, out=permuted)  # wraps modulo 2^64, as the hash wants
             permuted += _B[k]
-            _mod_prime(permuted, carry, wraps)
+            permuted >>= _SHIFT
             out[into, k] = np.minimum.reduceat(permuted, offsets)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        list(pool.map(sign, bounds[:-1], bounds[1:]))
+    return out
+
+
+SIGNATURE_TYPE = pl.Array(pl.UInt32, PERMUTATIONS)
+
+
+def caption_signatures(posts: pl.DataFrame) -> pl.DataFrame:
+    """(platform, post_id, signature) of ``posts`` (platform, post_id, title, text): the signature of
+    the normalised caption, NULL for a post without one."""
+    captioned = posts.select(
+        "platform", "post_id", caption=normalised_caption(pl.col("title"), pl.col("text"))
+    )
+    sig = signatures(captioned)
+    return captioned.select(
+        "platform",
+        "post_id",
+        signature=pl.when(pl.col("caption").str.len_chars() > 0).then(pl.Series(sig, dtype=SIGNATURE_TYPE)),
+    )
+
+
+def signature_matrix(signature: pl.Series) -> np.ndarray:
+    """The (posts, PERMUTATIONS) uint32 array of a ``signature`` column; NULL rows are NO_CAPTION."""
+    out = np.full((signature.len(), PERMUTATIONS), NO_CAPTION, dtype=np.uint32)
+    known = signature.is_not_null().to_numpy()
+    if known.any():
+        out[known] = signature.filter(signature.is_not_null()).cast(SIGNATURE_TYPE).to_numpy()
     return out
 
 
@@ -135,7 +168,7 @@ def mean_pairwise_similarity(
         )
     sig = signatures(posts) if sig is None else sig
     group = _group_ids(posts, keys)
-    rows = np.flatnonzero(sig[:, 0] != np.iinfo(np.uint64).max)
+    rows = np.flatnonzero(sig[:, 0] != NO_CAPTION)
     # one row per captioned post and permutation; counting equal values of ~10^7 such rows is a
     # high-cardinality aggregation, where DuckDB took half of polars' time (1.2 s vs 2.5 s at 340k posts)
     signature_values = pl.DataFrame(  # noqa: F841 - read by name in _AGREEING_PAIRS_SQL
@@ -177,13 +210,13 @@ def near_duplicate_clusters(
     if posts.height < 2:
         return empty
     sig = signatures(posts) if sig is None else sig
-    has_text = np.flatnonzero(sig[:, 0] != np.iinfo(np.uint64).max).astype(np.uint32)
+    has_text = np.flatnonzero(sig[:, 0] != NO_CAPTION).astype(np.uint32)
     if has_text.size < 2:
         return empty
     # one bucket per group, band and band contents: the band's rows hashed together, mixed with the
     # group and band (numpy over the (posts, bands) array: joining the keys onto 16 rows per post
     # and hashing them as a struct took 2 s at 340k posts)
-    bands = sig[has_text].reshape(has_text.size, BANDS, ROWS_PER_BAND)
+    bands = sig[has_text].reshape(has_text.size, BANDS, ROWS_PER_BAND).astype(np.uint64)
     bucket = np.zeros((has_text.size, BANDS), dtype=np.uint64)
     for r in range(ROWS_PER_BAND):
         bucket = bucket * np.uint64(1_000_003) + bands[:, :, r]

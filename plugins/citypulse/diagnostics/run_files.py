@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from citypulse.diagnostics import coordination, homogeneity, leverage, updating, viral
+from citypulse.errors import CityPulseError
 
 MEASURES_ZH: dict[str, str] = {
     "diag_homogeneity": "同质化指数（官方作品平均文本相似度）",
@@ -36,23 +38,26 @@ GROUP = ["city_code", "platform"]
 _POSTS_SQL = """
 select
     registry_accounts.city_code, dim_post.platform, dim_post.account_id, registry_accounts.account_name,
-    dim_post.post_id, dim_post.title, dim_post.text, dim_post.post_url, dim_post.published_at
+    dim_post.post_id, dim_post.title, dim_post.text, dim_post.post_url, dim_post.published_at,
+    signatures.signature, signatures.post_id is null as unsigned
 from dim_post
 inner join registry_accounts
     on dim_post.platform = registry_accounts.platform and dim_post.account_id = registry_accounts.account_id
+left join intermediate.int_post_caption_signatures as signatures
+    on dim_post.platform = signatures.platform and dim_post.post_id = signatures.post_id
 where dim_post.published_at >= cast($since as timestamptz) and dim_post.published_at < cast($until as timestamptz)
 -- a fixed order: a near-duplicate cluster is seeded by its first post in this order (the earliest)
 order by dim_post.published_at, dim_post.platform, dim_post.post_id
 """
-_SNAPSHOTS_SQL = """
-select fct_post_snapshot.platform, fct_post_snapshot.account_id, fct_post_snapshot.post_id,
-    fct_post_snapshot.observed_at, fct_post_snapshot.views, fct_post_snapshot.engagements
-from fct_post_snapshot
+_POST_DAYS_SQL = """
+select fct_post_daily.platform, fct_post_daily.account_id, fct_post_daily.post_id, fct_post_daily.date_day,
+    fct_post_daily.views, fct_post_daily.engagements, fct_post_daily.views_delta,
+    fct_post_daily.engagements_delta, fct_post_daily.carries_prior_accumulation
+from fct_post_daily
 inner join registry_accounts
-    on fct_post_snapshot.platform = registry_accounts.platform
-    and fct_post_snapshot.account_id = registry_accounts.account_id
-where fct_post_snapshot.observed_at >= cast($since as timestamptz)
-    and fct_post_snapshot.observed_at < cast($until as timestamptz)
+    on fct_post_daily.platform = registry_accounts.platform
+    and fct_post_daily.account_id = registry_accounts.account_id
+where fct_post_daily.date_day >= cast($since as date) and fct_post_daily.date_day < cast($until as date)
 """
 _TOPICS_SQL = """
 select platform, topic, cast(city_code as varchar) as city_code, date_day, reads, hot_search_hits
@@ -69,6 +74,19 @@ def _measure(frame: pl.DataFrame, measure: str, value: pl.Expr) -> pl.DataFrame:
     return frame.select(*GROUP, measure=pl.lit(measure), value=value.cast(pl.Float64))
 
 
+def _signatures(posts: pl.DataFrame) -> np.ndarray:
+    """The posts' MinHash signatures, as the build keeps them (int_post_caption_signatures: one row
+    per post, its signature NULL without a caption)."""
+    unsigned = posts.filter("unsigned")
+    if unsigned.height:
+        raise CityPulseError(
+            f"{unsigned.height} posts have no caption signature row (first: "
+            f"{unsigned['platform'][0]} {unsigned['post_id'][0]}): the published warehouse is out of "
+            "step with its int_post_caption_signatures; run `citypulse build`"
+        )
+    return homogeneity.signature_matrix(posts["signature"])
+
+
 def compute(
     con: duckdb.DuckDBPyConnection, params: dict[str, Any]
 ) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
@@ -81,14 +99,13 @@ def compute(
     posts = posts.with_columns(
         published_at=pl.col("published_at").dt.convert_time_zone("UTC"),
         published_date=_local_date("published_at"),
-        caption=homogeneity.normalised_caption(pl.col("title"), pl.col("text")),
         topics=coordination.post_topics(pl.col("title"), pl.col("text")),
     )
     month = posts.filter(pl.col("published_date").is_between(first_day, next_first_day, closed="left"))
     accounts = con.sql("select city_code, platform, account_id, account_name from registry_accounts").pl()
     panel = accounts.select(GROUP).unique().sort(GROUP)
 
-    sig = homogeneity.signatures(month)
+    sig = _signatures(month)
     per_group = homogeneity.mean_pairwise_similarity(month, GROUP, sig)
     per_account_sim = homogeneity.mean_pairwise_similarity(month, updating.ACCOUNT_KEYS, sig)
     members = homogeneity.near_duplicate_clusters(month, GROUP, sig)
@@ -149,8 +166,8 @@ def compute(
     )
     growth = viral.daily_growth(
         con,
-        _SNAPSHOTS_SQL,
-        {"since": params["m_end"] - timedelta(days=VIRAL_BASELINE_DAYS), "until": params["cutoff"]},
+        _POST_DAYS_SQL,
+        {"since": next_first_day - timedelta(days=VIRAL_BASELINE_DAYS), "until": params["cutoff_day"]},
     )
     alerts = (
         viral.viral_posts(growth, first_day, next_first_day)

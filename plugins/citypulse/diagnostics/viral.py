@@ -1,11 +1,13 @@
 """爆款 viral alerts: a post whose daily growth in views or engagements exceeds its account's 99th
 percentile of daily growth.
 
-Daily growth is the change of a post's last cumulative value of a local day from its last known
-value of an earlier day (NULL is unknown and skipped, like ``fct_post_daily``). An account's
-baseline is every daily growth of its posts in the frame given (the run reads the 90 days before
-the month end); accounts with fewer than ``MIN_HISTORY`` growth values get no alert, because a 99th
-percentile of a handful of values flags ordinary days.
+Daily growth is the warehouse's own daily delta (``fct_post_daily``): the change of a post's
+end-of-day cumulative value from its last known value of an earlier day, or from zero on the day it
+was published. It is unknown (NULL) where the value is, and on a first observed day after the
+publication day, whose delta carries the days before it (``carries_prior_accumulation``). An
+account's baseline is every daily growth of its posts in the frame given (the run reads the 90 days
+before the month end); accounts with fewer than ``MIN_HISTORY`` growth values get no alert, because
+a 99th percentile of a handful of values flags ordinary days.
 """
 
 from __future__ import annotations
@@ -23,20 +25,8 @@ ACCOUNT = ["platform", "account_id"]
 
 
 _GROWTH_SQL = """
-with snapshots as (
-{snapshots}
-),
-
-last_of_day as (
-    select
-        platform,
-        account_id,
-        post_id,
-        cast(timezone('{tz}', observed_at) as date) as date_day,
-        arg_max(views, observed_at) filter (where views is not null) as views,
-        arg_max(engagements, observed_at) filter (where engagements is not null) as engagements
-    from snapshots
-    group by platform, account_id, post_id, date_day
+with post_days as (
+{post_days}
 )
 
 select
@@ -46,22 +36,22 @@ select
     date_day,
     views,
     engagements,
-    views - lag(views ignore nulls) over post_days as views_growth,
-    engagements - lag(engagements ignore nulls) over post_days as engagements_growth
-from last_of_day
-window post_days as (partition by platform, account_id, post_id order by date_day)
+    case when not carries_prior_accumulation then views_delta end as views_growth,
+    case when not carries_prior_accumulation then engagements_delta end as engagements_growth
+from post_days
 """
 
 
-def daily_growth(con: duckdb.DuckDBPyConnection, snapshots: str, params: dict[str, Any]) -> pl.DataFrame:
-    """Per post and local day: views_growth, engagements_growth (NULL for a post's first day), in no
-    particular order (sorting 3.4M rows cost a fifth of the query).
+def daily_growth(con: duckdb.DuckDBPyConnection, post_days: str, params: dict[str, Any]) -> pl.DataFrame:
+    """Per post and local day: views, engagements, views_growth, engagements_growth, in no
+    particular order.
 
-    ``snapshots``: a query on ``con`` (with ``params``) giving platform, account_id, post_id,
-    observed_at (UTC), views, engagements. Set work in DuckDB: at 10M post observations this took
-    2.3 s, against 3.9 s for the same in polars after fetching the snapshots.
+    ``post_days``: a query on ``con`` (with ``params``) giving rows of ``fct_post_daily``: platform,
+    account_id, post_id, date_day, views, engagements, views_delta, engagements_delta,
+    carries_prior_accumulation. Reading the deltas the build already keeps took 0.3 s for 3.4M
+    post-days at 11M observations, against 1.9 s for deriving them again from the snapshots.
     """
-    return con.sql(_GROWTH_SQL.format(snapshots=snapshots, tz=TZ), params=params).pl()
+    return con.sql(_GROWTH_SQL.format(post_days=post_days), params=params).pl()
 
 
 def viral_posts(growth: pl.DataFrame, since: date | None = None, until: date | None = None) -> pl.DataFrame:

@@ -6,6 +6,7 @@ exactly what a run took from the marts. Nothing here loops over rows: DuckDB doe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
@@ -20,7 +21,7 @@ from citypulse.evaluation.frozen import write_source
 from citypulse.evaluation.methodology import Methodology
 from citypulse.evaluation.period import Period
 
-# marts (docs/marts-contract.md) and seeds the inputs read
+# marts (docs/marts-contract.md), seeds and build products the run reads
 REQUIRED_RELATIONS = (
     "dim_city",
     "dim_post",
@@ -29,6 +30,7 @@ REQUIRED_RELATIONS = (
     "fct_topic_daily",
     "accounts",
     "city_keywords",
+    "int_post_caption_signatures",  # the diagnostics' caption signatures, kept by the build
 )
 
 
@@ -59,8 +61,8 @@ def _sql(name: str) -> str:
 
 
 def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    # DuckDB refuses named parameters a statement does not use
-    return {k: v for k, v in params.items() if f"${k}" in sql}
+    # DuckDB refuses named parameters a statement does not use ($cutoff is not used by $cutoff_day)
+    return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
 
 def open_serving(serving_db: Path, methodology: Methodology) -> duckdb.DuckDBPyConnection:
@@ -86,12 +88,16 @@ def open_serving(serving_db: Path, methodology: Methodology) -> duckdb.DuckDBPyC
     return con
 
 
-def prepare(con: duckdb.DuckDBPyConnection, window: Window) -> None:
-    """The registry and topic views every extraction below reads."""
-    params = window.params()
-    for view in ("registry_accounts", "topic_totals"):
-        sql = _sql(view)
+def _create(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], params: dict[str, Any]) -> None:
+    for table in tables:
+        sql = _sql(table)
         con.execute(sql, _used(sql, params))
+
+
+def prepare(con: duckdb.DuckDBPyConnection, window: Window) -> None:
+    """The session's registry of official accounts (temp table ``registry_accounts``), which the
+    completeness check, the frozen inputs and the diagnostics read."""
+    _create(con, ("registry_accounts",), window.params())
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
@@ -104,6 +110,7 @@ def freeze_inputs(
 ) -> dict[str, int]:
     """Write every ``source_*`` table of a run into ``folder``; returns row counts per table."""
     params = {**window.params(), "response_hours": int(methodology.setting("hot_event_response_hours"))}
+    _create(con, ("matured_posts", "topic_totals"), params)  # each read by two extractions
     frames = {
         "source_input": query(con, "source_input", params),
         "source_theme_posts": query(con, "source_theme_posts", params),

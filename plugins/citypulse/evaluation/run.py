@@ -1,9 +1,10 @@
 """``evaluate``: freeze one monthly evaluation run (design.md "Runs"; index-methods §3.6).
 
 Steps: validate the methodology config -> no-op if the period already has an official run (unless
-restating) -> completeness check -> freeze config and inputs from serving.duckdb -> score with the
-dbt evaluation models (while the content diagnostics are computed) -> write the manifest -> rename the assembled folder into place -> on a
-restatement, append a status file that makes the previous official run unofficial.
+restating) -> completeness check -> freeze config and inputs from serving.duckdb and score them with
+the dbt evaluation models (while the content diagnostics are computed) -> write the manifest ->
+rename the assembled folder into place -> on a restatement, append a status file that makes the
+previous official run unofficial.
 """
 
 from __future__ import annotations
@@ -120,6 +121,17 @@ def evaluate(
         return _evaluate(settings, the_period, methodology, restate, allow_incomplete)
 
 
+def _diagnose(
+    settings: Settings, methodology: Methodology, window: inputs.Window
+) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    con = inputs.open_serving(settings.serving_db, methodology)
+    try:
+        inputs.prepare(con, window)
+        return diagnostics.compute(con, window.params())
+    finally:
+        con.close()
+
+
 def _evaluate(
     settings: Settings, the_period: Period, methodology: Methodology, restate: bool, allow_incomplete: bool
 ) -> str:
@@ -147,21 +159,22 @@ def _evaluate(
                     completeness.describe(missing, window)
                     + "\n(use --allow-incomplete to evaluate anyway; the run records it)"
                 )
-            methodology.freeze(staging)
-            counts = inputs.freeze_inputs(con, window, methodology, staging)
-            frozen.write_source(
-                staging,
-                "source_previous_composite",
-                _previous_composite(evaluations, the_period, methodology.version),
-            )
-            # the scoring reads only the frozen files, in a dbt process of its own: the content
-            # diagnostics (serving.duckdb, this process) run meanwhile, off the critical path
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring") as pool:
+            # the content diagnostics read serving.duckdb in a session of their own, in a thread
+            # (DuckDB and numpy release the GIL), beside the freezing and then the scoring, which
+            # reads only the frozen files in a dbt process of its own
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="diagnostics") as pool:
+                step("computing the content diagnostics while the inputs are frozen and scored")
+                diagnosing = pool.submit(_diagnose, settings, methodology, window)
+                methodology.freeze(staging)
+                counts = inputs.freeze_inputs(con, window, methodology, staging)
+                frozen.write_source(
+                    staging,
+                    "source_previous_composite",
+                    _previous_composite(evaluations, the_period, methodology.version),
+                )
                 step(f"scoring run {run_id} with the dbt evaluation models")
-                scored = pool.submit(scoring.score, settings, staging, run_id)
-                step("computing the content diagnostics while the scoring runs")
-                diagnosed = diagnostics.compute(con, window.params())
-                scored.result()
+                scoring.score(settings, staging, run_id)
+                diagnosed = diagnosing.result()
         finally:
             con.close()
         diagnostics.write(staging, run_id, *diagnosed)

@@ -1,50 +1,18 @@
 -- index-methods §3.1-3.2: per city x platform x month, the raw inputs of methodology v1.
-with month_posts as (
-    select registry_accounts.city_code, dim_post.platform, dim_post.post_key, dim_post.published_at
-    from dim_post
-    inner join registry_accounts
-        on dim_post.platform = registry_accounts.platform and dim_post.account_id = registry_accounts.account_id
-    where dim_post.published_at >= cast($m_start as timestamptz)
-        and dim_post.published_at < cast($m_end as timestamptz)
-),
-
--- metrics maturity: the latest observation at or before publish + maturity days (one aggregate per
--- post: a row_number() window over every matured observation cost twice as much at 10M)
-matured_snapshots as (
+with post_totals as (
     select
-        month_posts.post_key,
-        arg_max(
-            {
-                'views': fct_post_snapshot.views,
-                'likes': fct_post_snapshot.likes,
-                'comments': fct_post_snapshot.comments,
-                'shares': fct_post_snapshot.shares,
-                'saves': fct_post_snapshot.saves
-            },
-            fct_post_snapshot.observed_at
-        ) as latest
-    from month_posts
-    inner join fct_post_snapshot on month_posts.post_key = fct_post_snapshot.post_key
-    where fct_post_snapshot.observed_at <= month_posts.published_at + to_days(cast($maturity_days as integer))
-        and fct_post_snapshot.observed_at < cast($cutoff as timestamptz)
-    group by month_posts.post_key
-),
-
-post_totals as (
-    select
-        month_posts.city_code,
-        month_posts.platform,
+        city_code,
+        platform,
         count(*) as posts,
-        count(matured_snapshots.post_key) as posts_with_metrics,
-        sum(matured_snapshots.latest.views) as views,
-        max(matured_snapshots.latest.views) as peak_views,
-        sum(matured_snapshots.latest.likes) as likes,
-        sum(matured_snapshots.latest.comments) as comments,
-        sum(matured_snapshots.latest.shares) as shares,
-        sum(matured_snapshots.latest.saves) as saves
-    from month_posts
-    left join matured_snapshots on month_posts.post_key = matured_snapshots.post_key
-    group by month_posts.city_code, month_posts.platform
+        count(latest) as posts_with_metrics,
+        sum(latest.views) as views,
+        max(latest.views) as peak_views,
+        sum(latest.likes) as likes,
+        sum(latest.comments) as comments,
+        sum(latest.shares) as shares,
+        sum(latest.saves) as saves
+    from matured_posts
+    group by city_code, platform
 ),
 
 -- F_start: first count on or after the month's first day (within the month);
