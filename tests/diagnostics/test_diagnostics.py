@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import polars as pl
+import pytest
 
+from bench.diagnostics import synthetic_posts
 from citypulse.diagnostics import coordination, homogeneity, leverage, updating, viral
 
 
@@ -44,6 +46,37 @@ def test_mean_similarity_matches_exact_jaccard_on_average() -> None:
     )
     estimate = homogeneity.mean_pairwise_similarity(_captioned(["x"] * 4, titles), ["g"])["homogeneity"][0]
     assert abs(estimate - exact) < 0.08
+
+
+def test_agreeing_positions_are_counted_exactly_at_both_levels() -> None:
+    # the sort-based count of agreeing positions equals comparing every pair of posts, per city and
+    # platform and per account within them (reposts and shared templates make many agree)
+    posts = synthetic_posts(1_500).with_columns(
+        account_id=pl.format("{}-{}", pl.col("city_code"), pl.int_range(pl.len()) % 4)
+    )
+    sig = homogeneity.signatures(posts)
+    cities, accounts = homogeneity.nested_mean_pairwise_similarity(
+        posts, ["city_code", "platform"], ["city_code", "platform", "account_id"], sig
+    )
+
+    def brute_force(keys: list[str]) -> dict[tuple[str, ...], float]:
+        means = {}
+        for key, group in posts.with_row_index("row").group_by(keys):
+            rows = group["row"].to_numpy()
+            agree = (sig[rows][:, None, :] == sig[rows][None, :, :]).sum(axis=2)
+            pairs = len(rows) * (len(rows) - 1) / 2
+            means[tuple(key)] = (agree.sum() - agree.trace()) / 2 / (pairs * homogeneity.PERMUTATIONS)
+        return means
+
+    for frame, keys in (
+        (cities, ["city_code", "platform"]),
+        (accounts, ["city_code", "platform", "account_id"]),
+    ):
+        expected = brute_force(keys)
+        assert frame.height == len(expected)
+        for *key, _posts, value in frame.iter_rows():
+            assert value == pytest.approx(expected[tuple(key)], rel=1e-12)
+    assert cities.equals(homogeneity.mean_pairwise_similarity(posts, ["city_code", "platform"], sig))
 
 
 def test_near_duplicate_clusters_group_reposts_only() -> None:

@@ -107,8 +107,9 @@ def compute(
     panel = accounts.select(GROUP).unique().sort(GROUP)
 
     sig = _signatures(month)
-    per_group = homogeneity.mean_pairwise_similarity(month, GROUP, sig)
-    per_account_sim = homogeneity.mean_pairwise_similarity(month, updating.ACCOUNT_KEYS, sig)
+    per_group, per_account_sim = homogeneity.nested_mean_pairwise_similarity(
+        month, GROUP, updating.ACCOUNT_KEYS, sig
+    )
     members = homogeneity.near_duplicate_clusters(month, GROUP, sig)
     clustered = month.with_row_index("row").join(members.select("row", "cluster"), on="row")
     cluster_sizes = clustered.group_by(*GROUP, "cluster").agg(

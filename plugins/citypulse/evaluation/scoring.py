@@ -71,6 +71,10 @@ def _score(settings: Settings, work: Path, run_folder: Path, run_id: str) -> dic
         "--log-path",
         str(work / "logs"),
         "--no-use-colors",
+        # nothing reads this invocation's manifest.json or run_results.json (the outputs are
+        # exported below): not writing them saves ~0.35 s of a ~3.7 s scoring (the partial-parse
+        # state is written either way)
+        "--no-write-json",
     ]
     env = process_env(
         settings,
