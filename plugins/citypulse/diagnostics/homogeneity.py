@@ -6,8 +6,9 @@ signature. Two posts agree in one signature position with probability equal to t
 similarity of their shingle sets, so:
 
 - the *mean pairwise similarity* of a group is the mean, over positions, of the share of pairs that
-  agree there. Pairs agreeing in a position are counted from value frequencies (sum of n_v·(n_v−1)/2),
-  so no pair of posts is ever compared: O(posts × permutations), not O(posts²);
+  agree there. Pairs agreeing in a position are counted from runs of equal values in the sorted
+  position (sum of n_v·(n_v−1)/2), so no pair of posts is ever compared: O(posts·log(posts) ×
+  permutations), not O(posts²);
 - *near-duplicate clusters* come from LSH banding: posts sharing all rows of any band fall in one
   bucket, and buckets are merged into the connected components of the (post, bucket) graph (scipy's
   sparse graph routines), again without a pairwise loop.
