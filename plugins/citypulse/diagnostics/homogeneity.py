@@ -148,11 +148,9 @@ def _group_ids(posts: pl.DataFrame, keys: list[str]) -> np.ndarray:
 _VALUE_BITS = 31
 
 
-def _agreeing_pairs(
-    sig: np.ndarray, outer: np.ndarray, inner: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray | None]:
+def _agreeing_pairs(sig: np.ndarray, outer: np.ndarray, inner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per group id (dense, from 1): the (pair of posts of the group, position) that agree, summed
-    over the positions, for the ``outer`` groups and, when given, the ``inner`` groups nested in them.
+    over the positions, for the ``outer`` groups and for the ``inner`` groups nested in them.
 
     ``sig``: the captioned posts' signatures; ``outer``/``inner``: their group ids. One sort per
     position serves both levels: sorted by (outer group, value, inner group), the posts of a group
@@ -160,44 +158,30 @@ def _agreeing_pairs(
     of n agreeing posts holds n·(n−1)/2 pairs. Counting equal values this way took a third of the CPU
     of DuckDB's hash aggregation of (group, position, value) rows, per level, at 340k posts.
     """
-    inner_bits = 0 if inner is None else int(inner.max()).bit_length()
-    outer_bits = int(outer.max()).bit_length()
-    if outer_bits + _VALUE_BITS + inner_bits > 64:
-        raise ValueError(f"too many groups for one 64-bit sort key: {outer.max()} × {inner_bits} bits")
-    prefix = outer.astype(np.uint64) << np.uint64(_VALUE_BITS + inner_bits)
-    if inner is not None:
-        prefix |= inner.astype(np.uint64)
+    outer_groups, inner_groups = int(outer.max()) + 1, int(inner.max()) + 1
+    inner_bits = inner_groups.bit_length()
+    if outer_groups.bit_length() + _VALUE_BITS + inner_bits > 64:
+        raise ValueError(f"{outer_groups} × {inner_groups} groups do not fit one 64-bit sort key")
+    prefix = (outer.astype(np.uint64) << np.uint64(_VALUE_BITS + inner_bits)) | inner.astype(np.uint64)
 
-    def agreeing(k: int) -> tuple[np.ndarray, np.ndarray | None]:
+    def pairs_per_group(sorted_keys: np.ndarray, group_of: np.ndarray, groups: int) -> np.ndarray:
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        runs = np.diff(np.r_[starts, sorted_keys.size])
+        return np.bincount(group_of[starts].astype(np.int64), weights=runs * (runs - 1) / 2, minlength=groups)
+
+    def agreeing(k: int) -> tuple[np.ndarray, np.ndarray]:
         key = prefix | (sig[:, k].astype(np.uint64) << np.uint64(inner_bits))
         key.sort()
-        # outer level: runs of equal (group, value)
-        value_of = key >> np.uint64(inner_bits)
-        starts = np.flatnonzero(np.r_[True, value_of[1:] != value_of[:-1]])
-        runs = np.diff(np.r_[starts, key.size])
-        per_outer = np.bincount(
-            (value_of[starts] >> np.uint64(_VALUE_BITS)).astype(np.int64),
-            weights=runs * (runs - 1) / 2,
-            minlength=int(outer.max()) + 1,
+        group_value = key >> np.uint64(inner_bits)  # the outer level: runs of equal (group, value)
+        return (
+            pairs_per_group(group_value, group_value >> np.uint64(_VALUE_BITS), outer_groups),
+            pairs_per_group(key, key & np.uint64((1 << inner_bits) - 1), inner_groups),
         )
-        if inner is None:
-            return per_outer, None
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        runs = np.diff(np.r_[starts, key.size])
-        per_inner = np.bincount(
-            (key[starts] & np.uint64((1 << inner_bits) - 1)).astype(np.int64),
-            weights=runs * (runs - 1) / 2,
-            minlength=int(inner.max()) + 1,
-        )
-        return per_outer, per_inner
 
     # numpy sorts without the GIL: the positions are spread over the cores
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         counted = list(pool.map(agreeing, range(PERMUTATIONS)))
-    total_outer = np.sum([outer_pairs for outer_pairs, _ in counted], axis=0)
-    if inner is None:
-        return total_outer, None
-    return total_outer, np.sum([inner_pairs for _, inner_pairs in counted if inner_pairs is not None], axis=0)
+    return np.sum([c[0] for c in counted], axis=0), np.sum([c[1] for c in counted], axis=0)
 
 
 def _similarity(
@@ -231,15 +215,7 @@ def mean_pairwise_similarity(
     :func:`signatures` when already computed. A group with fewer than two captioned posts has
     similarity NULL (there is no pair: unknown, not 0).
     """
-    if posts.is_empty():
-        return _empty_similarity(posts, keys)
-    sig = signatures(posts) if sig is None else sig
-    group = _group_ids(posts, keys)
-    rows = np.flatnonzero(sig[:, 0] != NO_CAPTION)
-    if rows.size == 0:
-        return _empty_similarity(posts, keys)
-    agreeing, _ = _agreeing_pairs(sig[rows], group[rows], None)
-    return _similarity(posts, keys, group, rows, agreeing)
+    return nested_mean_pairwise_similarity(posts, keys, keys, sig)[0]
 
 
 def nested_mean_pairwise_similarity(
@@ -247,15 +223,15 @@ def nested_mean_pairwise_similarity(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`mean_pairwise_similarity` per group of ``keys`` and per group of ``inner_keys`` (which
     include ``keys``: e.g. city and platform, then account), computed together."""
+    empty = _empty_similarity(posts, keys), _empty_similarity(posts, inner_keys)
     if posts.is_empty():
-        return _empty_similarity(posts, keys), _empty_similarity(posts, inner_keys)
+        return empty
     sig = signatures(posts) if sig is None else sig
-    group, inner = _group_ids(posts, keys), _group_ids(posts, inner_keys)
     rows = np.flatnonzero(sig[:, 0] != NO_CAPTION)
     if rows.size == 0:
-        return _empty_similarity(posts, keys), _empty_similarity(posts, inner_keys)
+        return empty
+    group, inner = _group_ids(posts, keys), _group_ids(posts, inner_keys)
     agreeing, agreeing_inner = _agreeing_pairs(sig[rows], group[rows], inner[rows])
-    assert agreeing_inner is not None
     return (
         _similarity(posts, keys, group, rows, agreeing),
         _similarity(posts, inner_keys, inner, rows, agreeing_inner),
