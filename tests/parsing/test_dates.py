@@ -102,6 +102,29 @@ def test_yearless_dates_never_after_the_reference(raw: str, expected: date) -> N
     assert _d([raw]) == [expected]
 
 
+def test_fractions_and_whitespace_runs_in_one_column() -> None:
+    # whole seconds are tried before fractions (the fast layout first): a column mixing both
+    # reads every value, and runs of whitespace inside a value read as one space
+    got = _dt(
+        [
+            "2026-07-27 14:47:18",
+            "2026-07-27 14:47:18.250",
+            "2026-07-27T14:47:18.5",
+            "2026-07-27\t 14:47:18",
+            "2026-07-27 14:47:18.250+00:00",
+            " 2026-07-27  14:47 ",
+        ]
+    )
+    assert got == [
+        utc(2026, 7, 27, 6, 47, 18),
+        utc(2026, 7, 27, 6, 47, 18, 250000),
+        utc(2026, 7, 27, 6, 47, 18, 500000),
+        utc(2026, 7, 27, 6, 47, 18),
+        utc(2026, 7, 27, 14, 47, 18, 250000),
+        utc(2026, 7, 27, 6, 47),
+    ]
+
+
 def test_unreadable_and_missing_are_null() -> None:
     assert _dt(["Lifetime", "-", "", None, "2025-13-45"]) == [None] * 5
 

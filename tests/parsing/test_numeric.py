@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citypulse.parsing import ParseContext, get_parser
 from citypulse.parsing.numeric import parse_count, parse_duration, parse_number, parse_percent, parse_rate
 
 
@@ -82,3 +83,13 @@ def test_units_round_trip(tenths: int, unit: tuple[str, int]) -> None:
 def test_percent_strings_round_trip(p: float) -> None:
     assert _apply(parse_rate, [f"{p}%"])[0] == pytest.approx(p / 100)
     assert _apply(parse_number, [str(p)])[0] == pytest.approx(p)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789+-., 万亿wk\t", max_size=8) | st.none(), min_size=1, max_size=40))
+def test_the_count_parser_equals_parse_count(values: list[str | None]) -> None:
+    # the registered parser takes what a plain Int64 cast reads as cast and parses only the rest,
+    # once per distinct value: the result must be parse_count's, value for value
+    frame = pl.DataFrame({"v": values * 3}, schema={"v": pl.String})
+    registered = frame.select(get_parser("count")(pl.col("v"), ParseContext())).to_series().to_list()
+    assert registered == frame.select(parse_count(pl.col("v"))).to_series().to_list()

@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -197,71 +196,74 @@ class Piece:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """One piece's records as a positional frame (columns ``c0…``, numbered ``ROW`` as the whole
+    table would be), as wide as its widest filled record (``filled`` columns)."""
+
+    piece: Piece
+    frame: pl.DataFrame
+    filled: int
+
+
+def _filled_width(frame: pl.DataFrame) -> int:
+    """Columns up to the last one that some record fills."""
+    filled = frame.select(pl.all().is_not_null().any()).row(0) if frame.width else ()
+    return max((i for i, f in enumerate(filled) if f), default=0) + 1
+
+
+@dataclass(frozen=True)
 class CsvFile:
-    """A CSV file read in row batches rather than whole (big files, see the landing runner): each
-    batch is a positional frame of whole records, numbered (``ROW``) as the whole table would be."""
+    """A CSV file read in row batches rather than whole (big files, see the landing runner).
+
+    The table's width (its widest filled record) is known only after the last batch: each batch
+    comes as wide as its own filled records, and :meth:`batch` reads one again at a given width."""
 
     path: Path  # UTF-8 (see citypulse.parsing.decoding.utf8_file)
     separator: str
-    width: int  # columns c0… of the widest record, trailing never-filled columns dropped
-    pieces: tuple[Piece, ...]  # one per batch
+    piece_bytes: int
 
-    def batch(self, index: int) -> pl.DataFrame:
-        piece = self.pieces[index]
+    def batches(self) -> Iterator[Batch]:
+        """Every batch in file order, each piece read and parsed once (never the whole file in
+        memory); a record with more cells than the ones before widens the read, so none is cut."""
+        first_row, width = 1, 0
+        for offset, piece in _record_pieces(self.path, self.piece_bytes):
+            if not width:  # a first guess, from the lines of the first piece; it grows when short
+                width = _widest_line([piece], self.separator) + 1
+            frame = _read_positional(piece, self.separator, width, grow=True)
+            width = frame.width
+            filled = _filled_width(frame)
+            rows = frame.select(frame.columns[:filled]).with_row_index(ROW, offset=first_row)
+            yield Batch(Piece(offset, len(piece), first_row), rows.cast({ROW: pl.Int64}), filled)
+            first_row += frame.height
+
+    def batch(self, piece: Piece, width: int) -> pl.DataFrame:
+        """The records of ``piece`` again, ``width`` columns wide (no filled cell lies beyond)."""
         with open(self.path, "rb") as fh:
             fh.seek(piece.offset)
-            frame = _read_positional(fh.read(piece.length), self.separator, self.width)
+            frame = _read_positional(fh.read(piece.length), self.separator, width)
         return frame.with_row_index(ROW, offset=piece.first_row).cast({ROW: pl.Int64})
-
-    def batches(self) -> Iterator[pl.DataFrame]:
-        return (self.batch(i) for i in range(len(self.pieces)))
-
-    def batches_holding(self, rows: pl.Series) -> list[int]:
-        """Indexes of the batches that hold these record numbers, ascending."""
-        starts = pl.Series([piece.first_row for piece in self.pieces], dtype=pl.Int64)
-        return sorted((starts.search_sorted(rows.unique(), side="right") - 1).unique().to_list())
 
     def head(self) -> Table:
         """The first batch(es), at least ``_HEAD_ROWS`` records: where the header is found."""
         frames: list[pl.DataFrame] = []
         for batch in self.batches():
-            frames.append(batch)
+            frames.append(batch.frame)
             if sum(f.height for f in frames) >= _HEAD_ROWS:
                 break
-        return Table("", pl.concat(frames), True)
+        return Table("", pl.concat(frames, how="diagonal"), True)
 
 
 def open_csv(path: Path, piece_bytes: int = _PIECE) -> CsvFile:
-    """A UTF-8 CSV file as :class:`CsvFile`: its separator, width and record pieces, found in one
-    pass over pieces of the file (never the whole file in memory)."""
+    """A UTF-8 CSV file as :class:`CsvFile` (its separator from the head of the file)."""
     with open(path, "rb") as fh:
         head = fh.read(_HEAD)
     if not _NON_SPACE.search(head):
         raise UnreadableFile("the file is empty")
-    sep = _separator(head)
-    pieces: list[Piece] = []
-    filled: list[bool] = []
-    first_row = 1
-    width = 1
-    for offset, piece in _record_pieces(path, piece_bytes):
-        if not pieces:  # a first guess, from the lines of the first piece; it grows when short
-            width = _widest_line([piece], sep) + 1
-        frame = _read_positional(piece, sep, width, grow=True)
-        width = frame.width
-        pieces.append(Piece(offset, len(piece), first_row))
-        first_row += frame.height
-        row = frame.select(pl.all().is_not_null().any()).row(0)
-        filled = [a or b for a, b in zip_longest(filled, row, fillvalue=False)]
-    width = max((i for i, f in enumerate(filled) if f), default=0) + 1
-    return CsvFile(path, sep, width, tuple(pieces))
+    return CsvFile(path, _separator(head), piece_bytes)
 
 
 def _drop_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    if frame.width == 0:
-        return frame
-    filled = frame.select(pl.all().is_not_null().any()).row(0)
-    last = max((i for i, f in enumerate(filled) if f), default=0)
-    return frame.select(frame.columns[: last + 1])
+    return frame.select(frame.columns[: _filled_width(frame)])
 
 
 def _read_workbook(data: bytes) -> list[Table]:

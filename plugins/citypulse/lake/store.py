@@ -24,7 +24,7 @@ import fsspec
 import polars as pl
 from fsspec.implementations.local import LocalFileSystem
 
-from citypulse.landing.atomic import sink_parquet, write_parquet
+from citypulse.landing.atomic import PARQUET_OPTIONS, sink_parquet, write_parquet
 from citypulse.settings import Settings
 
 LAKE_URL_ENV = "CITYPULSE_LAKE_URL"
@@ -48,7 +48,7 @@ class LakeStore:
             write_parquet(Path(path), frame)
             return
         buffer = io.BytesIO()
-        frame.write_parquet(buffer, compression="zstd", statistics=True)
+        frame.write_parquet(buffer, **PARQUET_OPTIONS)
         self.fs.pipe_file(path, buffer.getvalue())
 
     def sink(self, path: str, rows: pl.LazyFrame) -> None:
@@ -58,7 +58,7 @@ class LakeStore:
             return
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / "part.parquet"
-            rows.sink_parquet(local, compression="zstd", statistics=True)
+            rows.sink_parquet(local, **PARQUET_OPTIONS)
             self.fs.put_file(str(local), path)
 
     def files(self, entity: str) -> dict[str, list[str]]:

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -61,17 +62,22 @@ def copy_file(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+# zstd at level 1: as small as the default level 3 on exports (34 against 35 MB for a million
+# weibo rows) and a quarter faster to write
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 1, "statistics": True}
+
+
 def sink_parquet(target: Path, rows: pl.LazyFrame) -> None:
     """:func:`write_parquet` for rows too many to hold: streamed from ``rows`` (e.g. the parquet
     parts of a file landed in row batches) into the one file."""
     with _replacing(target) as tmp:
-        rows.sink_parquet(tmp, compression="zstd", statistics=True)
+        rows.sink_parquet(tmp, **PARQUET_OPTIONS)
 
 
 def write_parquet(target: Path, frame: pl.DataFrame, metadata: dict[str, str] | None = None) -> None:
     """``metadata``: key-value pairs for the parquet footer (facts about the file, not its rows)."""
     with _replacing(target) as tmp:
-        frame.write_parquet(tmp, compression="zstd", statistics=True, metadata=metadata)
+        frame.write_parquet(tmp, metadata=metadata, **PARQUET_OPTIONS)
 
 
 def write_text(target: Path, text: str) -> None:

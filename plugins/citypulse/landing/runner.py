@@ -41,7 +41,7 @@ from citypulse.adapters.engine import (
     provisional_facts,
     refused_rows,
 )
-from citypulse.adapters.readers import UnreadableFile, open_csv, read_tables, sniff_format
+from citypulse.adapters.readers import Piece, UnreadableFile, open_csv, read_tables, sniff_format
 from citypulse.adapters.registry import all_adapters
 from citypulse.lake.schema import PLATFORMS
 from citypulse.lake.store import lake_store
@@ -556,6 +556,18 @@ class _BatchOutcome:
         )
 
 
+def _widened(frame: pl.DataFrame, width: int) -> pl.DataFrame:
+    """A positional batch with empty columns up to ``width`` (``c0…``)."""
+    have = frame.width - 1  # without ROW
+    return frame.with_columns(pl.lit(None, pl.String).alias(f"c{i}") for i in range(have, width))
+
+
+def _batches_holding(pieces: list[Piece], rows: pl.Series) -> list[int]:
+    """Indexes of the batches that hold these record numbers, ascending."""
+    starts = pl.Series([piece.first_row for piece in pieces], dtype=pl.Int64)
+    return sorted((starts.search_sorted(rows.unique(), side="right") - 1).unique().to_list())
+
+
 def _land_csv_in_batches(
     settings: Settings,
     path: Path,
@@ -569,8 +581,10 @@ def _land_csv_in_batches(
     The file is decoded to UTF-8 on disk when it is not UTF-8 already, read in pieces of whole
     records (:class:`CsvFile`), detected on its first batch, and landed batch by batch; each
     batch's lake rows and rejects go to Arrow parts, streamed into the ingest's one lake file and
-    one rejects file. Windowed rules are decided over every batch's keys after the pass, and the
-    batches holding a row they refuse are landed again.
+    one rejects file. Each piece is parsed once in that pass, at the width of its own records;
+    the batches narrower than the table's widest record are landed again at its width. Then
+    windowed rules are decided over every batch's keys, and the batches holding a row they refuse
+    are landed again.
     The result equals landing the file whole. Adapters whose hooks look across rows
     (``row_batches=False``) land the file whole.
     """
@@ -601,29 +615,44 @@ def _land_csv_in_batches(
             name,
             tz,
             lambda: max(
-                filter(None, (observed_at_from_content(detection, tz, b) for b in csv.batches())),
+                filter(None, (observed_at_from_content(detection, tz, b.frame) for b in csv.batches())),
                 default=None,
             ),
         )
         entry["observed_at"] = observed_at
         ctx = _context(source, name, detection, observed_at)
-        first_row = first_data_row(detection, csv.batches()) if adapter.skip_after_header else None
+        first_row = (
+            first_data_row(detection, (b.frame for b in csv.batches())) if adapter.skip_after_header else None
+        )
         outcomes: dict[int, _BatchOutcome] = {}
+        keys: dict[int, pl.DataFrame] = {}
+        pieces: list[Piece] = []
+        widths: list[int] = []  # the width each batch was landed at
+
+        def land(i: int, frame: pl.DataFrame, facts: FileFacts) -> None:
+            outcome = apply(detection, ctx, ingest_id, frame, facts)
+            outcomes[i] = _BatchOutcome.write(work, i, outcome)
+            if outcome.keys is not None:
+                keys[i] = outcome.keys
+
         try:
-            keys: list[pl.DataFrame] = []
             provisional = provisional_facts(detection, first_row)
             for i, batch in enumerate(csv.batches()):
-                outcome = apply(detection, ctx, ingest_id, batch, provisional)
-                outcomes[i] = _BatchOutcome.write(work, i, outcome)
-                if outcome.keys is not None:
-                    keys.append(outcome.keys)
+                pieces.append(batch.piece)
+                widths.append(max(batch.filled, len(detection.header)))
+                land(i, _widened(batch.frame, widths[-1]), provisional)
+            # the table is as wide as its widest batch: a narrower one is landed again at that
+            # width (``prepare`` hooks may read the columns beyond the header), before its keys count
+            width = max(widths, default=0)
+            for i in (i for i, w in enumerate(widths) if w < width):
+                land(i, csv.batch(pieces[i], width), provisional)
             # windowed rules (a post appearing again later) look across batches: the few batches
             # holding a row they refuse are landed again, knowing which
-            facts = FileFacts(first_row, refused_rows(adapter, keys))
-            for i in csv.batches_holding(facts.refused):
-                outcomes[i] = _BatchOutcome.write(
-                    work, i, apply(detection, ctx, ingest_id, csv.batch(i), facts)
-                )
+            facts = FileFacts(first_row, refused_rows(adapter, [keys[i] for i in sorted(keys)]))
+            for i in _batches_holding(pieces, facts.refused):
+                land(i, csv.batch(pieces[i], width), facts)
+        except UnreadableFile as exc:
+            return _quarantine(settings, entry, source, name, f"{name}: {exc}", [detection])
         except pl.exceptions.PolarsError as exc:
             return _quarantine(
                 settings, entry, source, name, f"{name}: could not be parsed: {exc}", [detection]

@@ -29,15 +29,29 @@ _DISTINCT_SHARE = 0.5
 _VALUE = "v"
 
 
-def _on_distinct(values: pl.Series, build: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType) -> pl.Series:
+def _on_distinct(
+    values: pl.Series, build: Callable[[pl.Expr], pl.Expr], dtype: pl.DataType, plain: pl.DataType | None
+) -> pl.Series:
     """``build`` over a column batch, evaluated once per distinct value when values repeat (counts
-    do: a 50,000-row export has a few thousand distinct like counts). NULL stays NULL, as it does
-    in every parser."""
-    distinct = values.drop_nulls().unique()
-    if distinct.len() > _DISTINCT_SHARE * values.len():
-        return values.to_frame(_VALUE).select(build(pl.col(_VALUE)).cast(dtype)).to_series()
-    parsed = distinct.to_frame(_VALUE).select(build(pl.col(_VALUE)).cast(dtype)).to_series()
-    return values.replace_strict(distinct, parsed, default=None, return_dtype=dtype)
+    do: a 50,000-row export has a few thousand distinct like counts). With ``plain``, values that a
+    plain cast to it reads are taken as cast and ``build`` sees only the rest (``1.2万``, ``1,234``).
+    NULL stays NULL, as it does in every parser."""
+    parsed = (
+        values.cast(plain, strict=False)
+        if plain is not None
+        else pl.repeat(None, values.len(), dtype=dtype, eager=True)
+    )
+    todo = (parsed.is_null() & values.is_not_null()).arg_true()
+    if todo.len() == 0:
+        return parsed
+    rest = values if todo.len() == values.len() else values.gather(todo)
+    distinct = rest.unique()
+    if distinct.len() > _DISTINCT_SHARE * rest.len():
+        read = rest.to_frame(_VALUE).select(build(pl.col(_VALUE)).cast(dtype)).to_series()
+    else:
+        once = distinct.to_frame(_VALUE).select(build(pl.col(_VALUE)).cast(dtype)).to_series()
+        read = rest.replace_strict(distinct, once, default=None, return_dtype=dtype)
+    return read if rest is values else parsed.scatter(todo, read)
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,8 @@ class Parser:
     dtype: pl.DataType
     build: Callable[[pl.Expr, ParseContext], pl.Expr]
     distinct: bool = False  # context-free and worth parsing per distinct value (see _on_distinct)
+    # a type whose plain cast reads a value exactly as ``build`` would, where it reads it at all
+    plain: pl.DataType | None = None
 
     def __call__(self, expr: pl.Expr, ctx: ParseContext) -> pl.Expr:
         if self.distinct:
@@ -56,7 +72,7 @@ class Parser:
                 return build(e, ctx)
 
             return expr.cast(pl.String).map_batches(
-                partial(_on_distinct, build=on_values, dtype=self.dtype),
+                partial(_on_distinct, build=on_values, dtype=self.dtype, plain=self.plain),
                 return_dtype=self.dtype,
                 is_elementwise=True,
             )
@@ -70,7 +86,14 @@ PARSERS: dict[str, Parser] = {
         Parser("id", "an id", pl.String(), lambda e, c: text.parse_id(e)),
         Parser("topic", "a topic", pl.String(), lambda e, c: text.strip_hash_marks(e)),
         Parser("bool", "a yes/no value", pl.Boolean(), lambda e, c: text.parse_bool(e), distinct=True),
-        Parser("count", "a number", pl.Int64(), lambda e, c: numeric.parse_count(e), distinct=True),
+        Parser(
+            "count",
+            "a number",
+            pl.Int64(),
+            lambda e, c: numeric.parse_count(e),
+            distinct=True,
+            plain=pl.Int64(),
+        ),
         Parser("number", "a number", pl.Float64(), lambda e, c: numeric.parse_number(e), distinct=True),
         Parser("rate", "a rate", pl.Float64(), lambda e, c: numeric.parse_rate(e), distinct=True),
         Parser("percent", "a percentage", pl.Float64(), lambda e, c: numeric.parse_percent(e), distinct=True),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from itertools import product
 
 import polars as pl
 
@@ -31,13 +33,25 @@ def squish(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.strip_chars(" \t\r\n\ufeff\u200b\u00a0\u3000")
 
 
+@cache
+def _case_variants(markers: tuple[str, ...]) -> list[str]:
+    """Every upper/lower-case spelling of the markers (564 for MISSING_MARKERS)."""
+    return sorted(
+        {
+            "".join(p)
+            for m in markers
+            for p in product(*[(ch, ch.upper()) if ch.isascii() else (ch,) for ch in m])
+        }
+    )
+
+
 def _is_marker(s: pl.Expr, markers: tuple[str, ...]) -> pl.Expr:
-    """``s.str.to_lowercase().is_in(markers)``, lower-casing only as many characters as the
-    longest marker has: lower-casing never shortens a string, so a longer value is no marker.
-    Lower-casing whole post bodies was most of the cost of the missing-value checks."""
-    longest = max(len(m) for m in markers)
-    head = s.str.slice(0, longest + 1)
-    return (head.str.len_chars() <= longest) & head.str.to_lowercase().is_in(list(markers))
+    """``s.str.to_lowercase().is_in(markers)`` without lower-casing anything: a hash lookup among
+    the markers' ASCII case variants (about six times faster; lower-casing every value was most of
+    the cost of the missing-value checks). Equal for every text: markers are ASCII letters and
+    symbols, and the only non-ASCII character whose lower case is ASCII is the Kelvin sign (``k``,
+    in no marker)."""
+    return s.is_in(_case_variants(markers))
 
 
 def is_missing(expr: pl.Expr) -> pl.Expr:
@@ -56,7 +70,13 @@ def parse_id(expr: pl.Expr) -> pl.Expr:
     """Native ids as strings: strip the ``\\t`` weibo-crawler appends and the leading space or
     apostrophe spreadsheets add against formula injection; a float-looking ``123.0`` loses ``.0``."""
     s = parse_text(expr).str.strip_chars_start("'").str.strip_chars()
-    s = s.str.replace(r"^(\d+)\.0+$", "${1}")
+    # "123.00" → "123" without a regex replace (a third of the parser's cost): only the rows that
+    # are digits, a dot and zeros lose their zeros and the dot
+    s = (
+        pl.when(s.str.contains(r"^\d+\.0+$"))
+        .then(s.str.strip_chars_end("0").str.strip_suffix("."))
+        .otherwise(s)
+    )
     return pl.when(s == "").then(None).otherwise(s)
 
 
