@@ -6,6 +6,7 @@ passed or not; the audit passes only when nothing failed or errored (warnings pa
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -75,9 +76,18 @@ def _dbt_checks(run_id: str, results: list[dict]) -> list[CheckResult]:
     return checks
 
 
+# the tests only read the build database (opened read-only), so they may run side by side, unlike
+# the build's models (one DuckDB writer): 23.0 s -> 17.7 s with 2 threads on 2 cores at 11M rows
+_TEST_THREADS = str(max(1, min(4, os.cpu_count() or 1)))
+
+
 def _timed_dbt_test(settings: Settings, since: str | None) -> tuple[DbtInvocation, float]:
     started = time.monotonic()
-    tests = run_dbt(settings, ["test"], env={SINCE_ENV: since or "", ACCESS_MODE_ENV: "read_only"})
+    tests = run_dbt(
+        settings,
+        ["test", "--threads", _TEST_THREADS],
+        env={SINCE_ENV: since or "", ACCESS_MODE_ENV: "read_only"},
+    )
     return tests, round(time.monotonic() - started, 2)
 
 
