@@ -72,7 +72,7 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 (
                     f"4. full build, {f['post_observations']:,} post obs, {f['cities']} cities",
                     "linear",
-                    f"{f['median_s']} s (dbt {f['median_dbt_build_s']} s; {f['runs']} run)",
+                    f"{f['median_s']} s (median of {f['runs']}; dbt {f['median_dbt_build_s']} s)",
                     "—",
                 )
             )
@@ -81,7 +81,7 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             (
                 f"4. incremental build, +{inc['post_observations_added']:,} obs (new month)",
                 "≤ 25% of full",
-                f"{inc['median_s']} s = {w['ratio_incremental_vs_full'] * 100:.0f}% of full",
+                f"{inc['median_s']} s (median of {inc['runs']}) = {w['ratio_incremental_vs_full'] * 100:.0f}% of full",
                 _met(w["ratio_incremental_vs_full"] <= 0.25),
             )
         )
@@ -121,7 +121,8 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 f"{e['post_observations']:,} post obs",
                 "< 10 s",
                 (
-                    f"{total} s total; freeze inputs {e['freeze_inputs']['median_s']} s, dbt scoring + rest "
+                    f"{total:.2f} s (median of {e['evaluate']['runs']}); freeze inputs "
+                    f"{e['freeze_inputs']['median_s']:.2f} s, dbt scoring + rest "
                     f"{e.get('scoring_and_overhead_median_s')} s"
                 )
                 if total
