@@ -29,6 +29,9 @@ _DOUBLE_BYTE = re.compile(rb"[\x81-\xfe][\x40-\x7e\x80-\xfe]")
 # U+0080–U+07FF; F0 A0–BF and F1–F4 start characters ≥ U+20000 (rare Ext-B hanzi, unassigned)
 _UTF8_BMP_WIDE = re.compile(rb"[\xe0-\xef]")
 _UTF8_SUSPICIOUS = re.compile(rb"[\xc2-\xdf]|\xf0[\xa0-\xbf]|[\xf1-\xf4]")
+# searched with ``re``: ``bytes.__contains__`` is twice as slow on Chinese text, where the BOM's
+# first byte leads every full-width punctuation mark
+_BOM_UTF8 = re.compile(re.escape(codecs.BOM_UTF8))
 _CHUNK = 16 << 20  # big files are checked and transcoded in pieces, never as one Python str
 
 
@@ -185,7 +188,7 @@ def _scan_utf8(path: Path, start: int) -> _Utf8Scan:
         nonlocal inner_bom, wide, carry
         for chunk in _file_chunks(path, start):
             inner_bom = inner_bom or codecs.BOM_UTF8 in carry + chunk[: len(codecs.BOM_UTF8)]
-            inner_bom = inner_bom or codecs.BOM_UTF8 in chunk
+            inner_bom = inner_bom or _BOM_UTF8.search(chunk) is not None
             wide = wide or _UTF8_BMP_WIDE.search(chunk) is not None
             carry = chunk[-(len(codecs.BOM_UTF8) - 1) :]
             yield chunk
