@@ -79,3 +79,25 @@ def test_row_batches_land_what_the_whole_file_lands(
     # the windowed rule saw the whole file: earlier appearances refused across batch boundaries
     superseded = got["rejects"].filter(pl.col("reason").str.contains("appears again later"))
     assert superseded.height > 1000
+
+
+def test_an_unreadable_record_in_a_later_batch_quarantines_the_file_as_whole_landing_does(
+    tmp_path: Path, real_exports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # batches are parsed as the landing meets them: a record polars cannot read, far past the
+    # header, must still quarantine the file with the reader's words, not escape as an exception
+    posts = (real_exports / "weibo" / "dilireba-official-weibo-crawler-posts-2019.csv").read_bytes()
+    inbox = tmp_path / "inbox"
+    target = inbox / "weibo" / "dilireba" / "1669879400.csv"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(posts + b'"x"y,1\n')
+    (target.parent / "_manifest.yaml").write_text(
+        "observed_at: 2026-11-01T10:00:00+08:00\n", encoding="utf-8"
+    )
+    whole = land_inbox(Settings.from_env(tmp_path / "whole").ensure(), inbox).files
+    monkeypatch.setenv(BATCH_ABOVE_ENV, "0")
+    monkeypatch.setenv(BATCH_PIECE_ENV, "4096")
+    batched = land_inbox(Settings.from_env(tmp_path / "batched").ensure(), inbox).files
+    for result in (whole[0], batched[0]):
+        assert result.status == "quarantined"
+        assert result.error is not None and "1669879400.csv: not a readable CSV" in result.error

@@ -609,33 +609,36 @@ def _land_csv_in_batches(
             )
         if not adapter.row_batches:
             return _land_table_file(settings, path.read_bytes(), name, source, adapters, entry)
-        tz = source.manifest.timezone or adapter.timezone
-        observed_at, entry["observed_at_source"] = _observed_at(
-            source,
-            name,
-            tz,
-            lambda: max(
-                filter(None, (observed_at_from_content(detection, tz, b.frame) for b in csv.batches())),
-                default=None,
-            ),
-        )
-        entry["observed_at"] = observed_at
-        ctx = _context(source, name, detection, observed_at)
-        first_row = (
-            first_data_row(detection, (b.frame for b in csv.batches())) if adapter.skip_after_header else None
-        )
-        outcomes: dict[int, _BatchOutcome] = {}
-        keys: dict[int, pl.DataFrame] = {}
-        pieces: list[Piece] = []
-        widths: list[int] = []  # the width each batch was landed at
-
-        def land(i: int, frame: pl.DataFrame, facts: FileFacts) -> None:
-            outcome = apply(detection, ctx, ingest_id, frame, facts)
-            outcomes[i] = _BatchOutcome.write(work, i, outcome)
-            if outcome.keys is not None:
-                keys[i] = outcome.keys
-
+        # every pass over the batches may meet a record polars cannot read: all inside the try
         try:
+            tz = source.manifest.timezone or adapter.timezone
+            observed_at, entry["observed_at_source"] = _observed_at(
+                source,
+                name,
+                tz,
+                lambda: max(
+                    filter(None, (observed_at_from_content(detection, tz, b.frame) for b in csv.batches())),
+                    default=None,
+                ),
+            )
+            entry["observed_at"] = observed_at
+            ctx = _context(source, name, detection, observed_at)
+            first_row = (
+                first_data_row(detection, (b.frame for b in csv.batches()))
+                if adapter.skip_after_header
+                else None
+            )
+            outcomes: dict[int, _BatchOutcome] = {}
+            keys: dict[int, pl.DataFrame] = {}
+            pieces: list[Piece] = []
+            widths: list[int] = []  # the width each batch was landed at
+
+            def land(i: int, frame: pl.DataFrame, facts: FileFacts) -> None:
+                outcome = apply(detection, ctx, ingest_id, frame, facts)
+                outcomes[i] = _BatchOutcome.write(work, i, outcome)
+                if outcome.keys is not None:
+                    keys[i] = outcome.keys
+
             provisional = provisional_facts(detection, first_row)
             for i, batch in enumerate(csv.batches()):
                 pieces.append(batch.piece)
