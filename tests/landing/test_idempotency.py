@@ -3,10 +3,14 @@ quarantined with the closest adapter; GBK and UTF-16 re-saves land the same rows
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import time
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from citypulse.landing.runner import discover_new_files, land_file, land_inbox
 from citypulse.settings import Settings
@@ -126,3 +130,36 @@ def test_an_empty_api_response_lands_with_no_rows(home: Settings, inbox: Path) -
     file = result.to_json()["files"][0]
     assert (file["status"], file["rows_landed"], result.exit_code) == ("landed", 0, 0)
     assert "no records" in file["error"]
+
+
+def test_a_file_discovered_then_rewritten_lands_under_its_new_digest(
+    home: Settings, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """land_inbox keeps the digest it discovered a big file by only while the file is unchanged."""
+    from citypulse.landing import runner
+
+    monkeypatch.setenv(runner.BATCH_ABOVE_ENV, "0")  # every CSV is "big": landed from its path
+    first = TOPICS.encode("utf-8")
+    second = first.replace("12.3亿".encode(), "12.4亿".encode())  # same size: only the content and the times differ
+    path = _write(inbox, "weibo/topics/topics.csv", first)
+    old = time.time_ns() - 5_000_000_000
+    os.utime(path, ns=(old, old))  # settled; ctime is now, so wait until it is a second old
+    time.sleep(1.1)
+    discovered = runner._new_files(home, inbox)
+    assert [(h.path, h.digest) for h in discovered] == [(path, hashlib.sha256(first).hexdigest())]
+    assert discovered[0].identity  # settled: kept with the state it was read from
+
+    path.write_bytes(second)
+    landed = runner._land_file(home, path, inbox, None, discovered[0])
+    assert landed.ingest_id == hashlib.sha256(second).hexdigest()
+    assert read_lake(home, "topic_observations")["reads"].to_list() == [1_240_000_000]
+
+
+def test_a_digest_read_in_the_file_s_last_second_is_not_kept(inbox: Path) -> None:
+    from citypulse.landing.runner import _Hashed
+
+    path = _write(inbox, "weibo/topics/topics.csv", TOPICS.encode("utf-8"), manifest=None)
+    hashed = _Hashed.read(path)
+    assert hashed.identity == ()  # written just now: the clock's tick could hide a rewrite
+    path.write_bytes(TOPICS.replace("8000", "9000").encode("utf-8"))
+    assert hashed.digest_of(path) == hashlib.sha256(path.read_bytes()).hexdigest()

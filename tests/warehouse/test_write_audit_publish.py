@@ -121,6 +121,8 @@ def test_bad_batch_fails_audit_and_leaves_serving_untouched(history: WarehouseHi
     assert "expect_column_values_to_be_between(column=views, min_value=0" in failed_names
     assert "non_negative_fct_post_snapshot_views" in str(report["message"])
     assert history.settings.serving_db.read_bytes() == history.serving_bytes_before_bad
+    # the copy made for publishing while the audit ran is gone with the failed audit
+    assert not list(history.settings.serving_db.parent.glob(".serving-*"))
     with duckdb.connect(str(history.settings.build_db), read_only=True) as conn:
         recorded = conn.execute(
             "select check_source, check_name, status, failing_rows from ops_quality_results"

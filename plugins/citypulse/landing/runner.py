@@ -125,6 +125,34 @@ def _sha256(data: bytes | Path) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _identity(path: Path) -> tuple[int, ...]:
+    st = path.stat()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+@dataclass(frozen=True)
+class _Hashed:
+    """A file's digest with the state of the file it was read from."""
+
+    path: Path
+    digest: str
+    identity: tuple[int, ...]
+
+    @classmethod
+    def read(cls, path: Path) -> _Hashed:
+        identity = _identity(path)
+        digest = _sha256(path)
+        # a write changes mtime and ctime (no program can set ctime back), but only to the clock's
+        # tick: a file written in the last second could change again unseen
+        settled = time.time_ns() - max(identity[3], identity[4]) > 1_000_000_000
+        return cls(path, digest, identity if settled and _identity(path) == identity else ())
+
+    def digest_of(self, path: Path) -> str:
+        """The digest of ``path``: this one while the file is unchanged (hashing 300 MB takes
+        0.2 s, and discovering a file and landing it both need its digest), else read again."""
+        return self.digest if self.identity and _identity(path) == self.identity else _sha256(path)
+
+
 def _size(data: bytes | Path) -> int:
     return data.stat().st_size if isinstance(data, Path) else len(data)
 
@@ -145,22 +173,22 @@ def _is_data_file(path: Path) -> bool:
     return path.is_file() and path.name not in _IGNORED_NAMES and not path.name.startswith((".", "~$"))
 
 
+def _new_files(settings: Settings, inbox: Path) -> list[_Hashed]:
+    if not inbox.is_dir():
+        return []
+    recorded = ledger.read_ledger(settings).select("ingest_id", "original_name")
+    seen = set(zip(recorded["ingest_id"].to_list(), recorded["original_name"].to_list(), strict=True))
+    hashed = (_Hashed.read(p) for p in sorted(p for p in inbox.rglob("*") if _is_data_file(p)))
+    return [h for h in hashed if (h.digest, _relative_name(h.path, inbox)) not in seen]
+
+
 def discover_new_files(settings: Settings, inbox: Path) -> list[Path]:
     """Files under ``inbox`` (recursively, sorted) not yet recorded in the ledger under their name.
 
     A file is new when its bytes were never landed, or when they were but this name has no ledger
     entry yet (it will be recorded as a duplicate). Manifests and hidden files are not data.
     """
-    if not inbox.is_dir():
-        return []
-    recorded = ledger.read_ledger(settings).select("ingest_id", "original_name")
-    seen = set(zip(recorded["ingest_id"].to_list(), recorded["original_name"].to_list(), strict=True))
-    new = []
-    for path in sorted(p for p in inbox.rglob("*") if _is_data_file(p)):
-        digest = _sha256(path)
-        if (digest, _relative_name(path, inbox)) not in seen:
-            new.append(path)
-    return new
+    return [h.path for h in _new_files(settings, inbox)]
 
 
 def land_inbox(settings: Settings, inbox: Path) -> LandResult:
@@ -169,11 +197,11 @@ def land_inbox(settings: Settings, inbox: Path) -> LandResult:
     settings.ensure()
     adapters = all_adapters(settings)
     result = LandResult()
-    new = discover_new_files(settings, inbox)
+    new = _new_files(settings, inbox)
     if new:
         warm_up()
-    for path in track(new, "landing"):
-        result.files.append(land_file(settings, path, inbox, adapters=adapters))
+    for hashed in track(new, "landing"):
+        result.files.append(_land_file(settings, hashed.path, inbox, adapters, hashed))
     batch = {i for f in result.files for i in f.landed_ingest_ids()} | set(pending_ingests(settings))
     if batch:
         result.quality = validate_ingests(settings, batch)
@@ -184,6 +212,12 @@ def land_file(
     settings: Settings, path: Path, inbox: Path, adapters: list[Adapter] | None = None
 ) -> FileResult:
     """Land one inbox file (zip archives: each member too). Idempotent; safe to run concurrently."""
+    return _land_file(settings, path, inbox, adapters, None)
+
+
+def _land_file(
+    settings: Settings, path: Path, inbox: Path, adapters: list[Adapter] | None, hashed: _Hashed | None
+) -> FileResult:
     settings.ensure()
     adapters = adapters if adapters is not None else all_adapters(settings)
     name = _relative_name(path, inbox)
@@ -207,7 +241,9 @@ def land_file(
         folder_platform=_folder_platform(name),
         account_folder=_account_folder(name),
     )
-    return _land_bytes(settings, data, name, source, adapters)
+    # a small file's bytes are hashed in memory (milliseconds); a big one is hashed where it lies
+    ingest_id = hashed.digest_of(path) if hashed is not None and in_batches else None
+    return _land_bytes(settings, data, name, source, adapters, ingest_id)
 
 
 @dataclass(frozen=True)
@@ -243,10 +279,16 @@ def _ingest_lock(settings: Settings, ingest_id: str) -> Iterator[None]:
 
 
 def _land_bytes(
-    settings: Settings, data: bytes | Path, name: str, source: _Source, adapters: list[Adapter]
+    settings: Settings,
+    data: bytes | Path,
+    name: str,
+    source: _Source,
+    adapters: list[Adapter],
+    ingest_id: str | None = None,
 ) -> FileResult:
-    """Land one file's bytes: in memory, or (a big CSV) the ``Path`` of the file, read in batches."""
-    ingest_id = _sha256(data)
+    """Land one file's bytes: in memory, or (a big CSV) the ``Path`` of the file, read in batches.
+    ``ingest_id``: their digest, when known."""
+    ingest_id = ingest_id or _sha256(data)
     with _ingest_lock(settings, ingest_id):
         done = ledger.read_entry(ledger.entry_path(settings, ingest_id))
         if done is not None:

@@ -6,7 +6,6 @@ passed or not; the audit passes only when nothing failed or errored (warnings pa
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ from citypulse.errors import CityPulseError
 from citypulse.settings import Settings
 from citypulse.warehouse.audit_scope import SINCE_ENV, published_since
 from citypulse.warehouse.checks import CheckResult, record
-from citypulse.warehouse.dbt_runner import DbtInvocation, run_dbt
+from citypulse.warehouse.dbt_runner import DBT_THREADS, DbtInvocation, run_dbt, target_path
 from citypulse.warehouse.gx_audit import run_gx_suites
 
 # profiles.yml: the access mode of dbt's connection to the build database
@@ -76,16 +75,12 @@ def _dbt_checks(run_id: str, results: list[dict]) -> list[CheckResult]:
     return checks
 
 
-# the tests only read the build database (opened read-only), so they may run side by side, unlike
-# the build's models (one DuckDB writer): 23.0 s -> 17.7 s with 2 threads on 2 cores at 11M rows
-_TEST_THREADS = str(max(1, min(4, os.cpu_count() or 1)))
-
-
 def _timed_dbt_test(settings: Settings, since: str | None) -> tuple[DbtInvocation, float]:
     started = time.monotonic()
     tests = run_dbt(
         settings,
-        ["test", "--threads", _TEST_THREADS],
+        ["test", "--threads", DBT_THREADS],
+        target=target_path(settings, read_only=True),
         env={SINCE_ENV: since or "", ACCESS_MODE_ENV: "read_only"},
     )
     return tests, round(time.monotonic() - started, 2)

@@ -15,9 +15,9 @@ from citypulse.errors import CityPulseError
 from citypulse.progress import step
 from citypulse.settings import Settings
 from citypulse.warehouse.audit import AuditResult, audit, new_run_id
-from citypulse.warehouse.dbt_runner import DbtInvocation, run_dbt, target_path
+from citypulse.warehouse.dbt_runner import DBT_THREADS, DbtInvocation, run_dbt, target_path
 from citypulse.warehouse.manifest import adopt_manifest
-from citypulse.warehouse.publish import publish
+from citypulse.warehouse.publish import CopyDuringAudit
 
 # Seeds, snapshots and models in dependency order; tests run in the audit, after every write.
 _WRITE_SELECTOR = ["--exclude", "resource_type:test", "resource_type:unit_test"]
@@ -53,7 +53,7 @@ class BuildOutcome:
 def run_dbt_build(settings: Settings, full_refresh: bool = False) -> DbtInvocation:
     """dbt seed + snapshot + run (as one ``dbt build`` without tests) into build.duckdb."""
     settings.warehouse.mkdir(parents=True, exist_ok=True)
-    args = ["build", *_WRITE_SELECTOR]
+    args = ["build", *_WRITE_SELECTOR, "--threads", DBT_THREADS]
     if full_refresh:
         args.append("--full-refresh")
     invocation = run_dbt(settings, args)
@@ -73,15 +73,18 @@ def build(settings: Settings, full_refresh: bool = False) -> BuildOutcome:
     written = run_dbt_build(settings, full_refresh=full_refresh)
     outcome.timings["dbt_build_s"] = round(written.seconds, 2)
 
-    step("audit: dbt tests + GX")
-    outcome.audit = audit(settings, run_id=outcome.run_id)
-    outcome.timings.update(outcome.audit.timings)
-
-    if outcome.audit.passed:
-        step("publish → serving.duckdb")
-        publish_started = time.monotonic()
-        outcome.serving_db = publish(settings)
-        outcome.timings["publish_s"] = round(time.monotonic() - publish_started, 2)
-        outcome.status = "published"
+    step("audit: dbt tests + GX (the build copied for publishing meanwhile)")
+    copy = CopyDuringAudit(settings)
+    try:
+        outcome.audit = audit(settings, run_id=outcome.run_id)
+        outcome.timings.update(outcome.audit.timings)
+        if outcome.audit.passed:
+            step("publish → serving.duckdb")
+            publish_started = time.monotonic()
+            outcome.serving_db = copy.publish(outcome.audit.checks)
+            outcome.timings["publish_s"] = round(time.monotonic() - publish_started, 2)
+            outcome.status = "published"
+    finally:
+        copy.discard()
     outcome.timings["total_s"] = round(time.monotonic() - started, 2)
     return outcome
