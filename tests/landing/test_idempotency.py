@@ -140,7 +140,9 @@ def test_a_file_discovered_then_rewritten_lands_under_its_new_digest(
 
     monkeypatch.setenv(runner.BATCH_ABOVE_ENV, "0")  # every CSV is "big": landed from its path
     first = TOPICS.encode("utf-8")
-    second = first.replace("12.3亿".encode(), "12.4亿".encode())  # same size: only the content and the times differ
+    second = first.replace(
+        "12.3亿".encode(), "12.4亿".encode()
+    )  # same size: only the content and the times differ
     path = _write(inbox, "weibo/topics/topics.csv", first)
     old = time.time_ns() - 5_000_000_000
     os.utime(path, ns=(old, old))  # settled; ctime is now, so wait until it is a second old

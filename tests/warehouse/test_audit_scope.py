@@ -30,7 +30,9 @@ def _failed(outcome: BuildOutcome) -> set[str]:
 
 def _compiled_scope_tests(settings: Settings) -> dict[str, str]:
     """Compiled SQL of the audit's tests that read a scope, by test name."""
-    results = json.loads((target_path(settings, read_only=True) / "run_results.json").read_text(encoding="utf-8"))
+    results = json.loads(
+        (target_path(settings, read_only=True) / "run_results.json").read_text(encoding="utf-8")
+    )
     return {
         r["unique_id"].split(".")[2]: r["compiled_code"]
         for r in results["results"]
