@@ -50,13 +50,14 @@ def test_years_from_row_order_counts_new_years_after_each_row() -> None:
 def test_studio_content(settings: Settings) -> None:
     landed = land(settings, "tiktok", "visitchengdu", "Content.csv", fixture("tiktok/Content.csv"), JANUARY_3)
     posts = landed.rows("post_observations")
-    assert posts["post_id"].to_list() == ["7527623000473079054", "7531345990947851551"]
-    panda = by_id(posts, "post_id", "7527623000473079054")
+    # the ids' upper 32 bits are their creation times: 2025-12-31 20:12 and 2026-01-02 10:00 UTC
+    assert posts["post_id"].to_list() == ["7590117423970258206", "7590701860651020345"]
+    panda = by_id(posts, "post_id", "7590117423970258206")
     assert panda["published_at"] == datetime(2025, 12, 31, tzinfo=UTC)  # "December 31" seen on January 3
     counts = (panda["views"], panda["likes"], panda["comments"], panda["shares"])
     assert counts == (191265, 533, 32, 16)  # the first of the two rows for this video
     assert (panda["title"], panda["account_name"]) == ("Chengdu pandas 🐼", "visitchengdu")
-    untitled = by_id(posts, "post_id", "7531345990947851551")
+    untitled = by_id(posts, "post_id", "7590701860651020345")
     assert untitled["title"] is None and untitled["published_at"] == datetime(2026, 1, 2, tzinfo=UTC)
     reasons = dict(zip(landed.rejects()["source_row"], landed.rejects()["reason"], strict=True))
     assert set(reasons) == {4, 5, 6}

@@ -1,7 +1,7 @@
 """A CSV landed in row batches (big files) ends up exactly as when it is landed whole.
 
 Every real CSV export, and the same posts in GB18030, UTF-16 and with BOMs inside, land into two
-data homes from one inbox: whole, and in batches of a few kilobytes (so every file spans many
+data homes from one inbox: whole, and in batches of a few kilobytes (so every file spans several
 batches, windowed rules and headers repeated mid-file included). Lake rows, rejects (with their
 raw records) and ledger entries must be identical.
 """
@@ -9,6 +9,7 @@ raw records) and ledger entries must be identical.
 from __future__ import annotations
 
 import codecs
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -57,20 +58,38 @@ def _state(settings: Settings) -> dict[str, pl.DataFrame]:
     return {**lake_state(settings), "ledger": entries, "rejects": read_zone(settings.rejects)}
 
 
+# Batch size per file size: every file spans several batches, the big ones not thousands (the
+# cost of a landing grows with its number of batches, not its bytes).
+SMALL_FILE = 64 * 1024
+PIECE_BYTES = {"small": 2048, "big": 32 * 1024}
+
+
+def _by_size(inbox: Path, root: Path) -> dict[str, Path]:
+    """The inbox's account folders (one CSV each) moved into a ``small`` and a ``big`` inbox."""
+    for csv in sorted(inbox.rglob("*.csv")):
+        kind = "small" if csv.stat().st_size < SMALL_FILE else "big"
+        target = root / kind / csv.parent.relative_to(inbox)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(csv.parent, target)
+    return {kind: root / kind for kind in PIECE_BYTES}
+
+
 def test_row_batches_land_what_the_whole_file_lands(
     tmp_path: Path, real_exports: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox = _inbox(tmp_path, real_exports)
+    inboxes = _by_size(_inbox(tmp_path, real_exports), tmp_path)
     whole = Settings.from_env(tmp_path / "whole").ensure()
-    land_inbox(whole, inbox)
+    for inbox in inboxes.values():
+        land_inbox(whole, inbox)
     monkeypatch.setenv(BATCH_ABOVE_ENV, "0")
-    monkeypatch.setenv(BATCH_PIECE_ENV, "4096")
     batched = Settings.from_env(tmp_path / "batched").ensure()
-    land_inbox(batched, inbox)
+    for kind, inbox in inboxes.items():
+        monkeypatch.setenv(BATCH_PIECE_ENV, str(PIECE_BYTES[kind]))
+        land_inbox(batched, inbox)
 
     expected, got = _state(whole), _state(batched)
     entries = expected["ledger"]
-    assert entries.height == len(list(inbox.rglob("*.csv")))
+    assert entries.height == sum(len(list(inbox.rglob("*.csv"))) for inbox in inboxes.values())
     assert set(entries["status"]) == {"landed"}, entries.select("original_name", "status", "error")
     assert {"gb18030", "utf-16-le"} <= set(entries["encoding"])
     assert got.keys() == expected.keys()
@@ -96,7 +115,7 @@ def test_an_unreadable_record_in_a_later_batch_quarantines_the_file_as_whole_lan
     )
     whole = land_inbox(Settings.from_env(tmp_path / "whole").ensure(), inbox).files
     monkeypatch.setenv(BATCH_ABOVE_ENV, "0")
-    monkeypatch.setenv(BATCH_PIECE_ENV, "4096")
+    monkeypatch.setenv(BATCH_PIECE_ENV, str(PIECE_BYTES["big"]))
     batched = land_inbox(Settings.from_env(tmp_path / "batched").ensure(), inbox).files
     for result in (whole[0], batched[0]):
         assert result.status == "quarantined"

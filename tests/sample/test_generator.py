@@ -34,6 +34,7 @@ EXPECTED_FORMATS = {
     "weibo_topic_detail",
     "weibo_hot_search",
     "youtube_studio_zip",
+    "youtube_studio_cities",
     "youtube_api_videos",
     "x_content",
     "x_overview",
@@ -131,6 +132,27 @@ def test_csv_traps(sample: Sample) -> None:
     assert gbk.decode("gbk").startswith("话题,阅读量,讨论量,互动量,原创量\r\n")
     topics = "".join(p.read_text(encoding="utf-8-sig") for p in sorted(out.glob("weibo/topics_*/*.csv"))[1:])
     assert re.search(r"\d+(\.\d)?亿", topics) and re.search(r",\d+万", topics)
+
+
+def test_youtube_cities_tables_in_studio_format(sample: Sample) -> None:
+    out, summary = sample
+    tables = sorted(out.glob("youtube/*_audience_*/Cities *.csv"))
+    youtube_accounts = {m["account_id"] for m in _manifests(out) if m["platform"] == "youtube"}
+    # one table per YouTube channel per monthly export
+    assert len(tables) == summary["by_format"]["youtube_studio_cities"] > 0
+    assert {p.parent.name.split("_audience_")[0] for p in tables} == youtube_accounts
+    raw = tables[0].read_bytes()
+    assert raw.startswith(b"Cities,City name,Views,Watch time (hours),Average view duration\r\n")
+    lines = raw.decode("utf-8").split("\r\n")
+    assert lines[-1] == "" and re.fullmatch(r"Showing top \d+ results,,,,", lines[-2])
+    # a Google Maps feature id, then a city name quoted for its commas
+    row = r'^0x[0-9a-f]{16}:0x[0-9a-f]+,"[^",]+, [^"]+",\d+,[\d.]+,\d+:\d\d:\d\d\r$'
+    assert re.search(row, raw.decode(), re.M)
+    views = [int(line.split('",')[1].split(",")[0]) for line in lines[1:-2] if '",' in line]
+    assert views == sorted(views, reverse=True)
+    manifest = yaml.safe_load((tables[0].parent / "_manifest.yaml").read_text(encoding="utf-8"))
+    start, end = tables[0].stem.split(" ")[1].split("_")
+    assert (manifest["period_start"], manifest["period_end"]) == (start, end)
 
 
 def test_overseas_traps(sample: Sample) -> None:

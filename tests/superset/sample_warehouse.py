@@ -144,6 +144,35 @@ select
 from dim_account a cross join dim_date d
 ;
 
+create table fct_account_audience as
+with buckets as (
+    select * from (values
+        ('city', 'London, UK'), ('city', 'New York, NY, USA'), ('city', 'Sydney NSW, Australia'),
+        ('city', 'Toronto, ON, Canada'), ('country', 'US'), ('country', 'GB'), ('age', '18–24 years')
+    ) as t(dimension, bucket)
+),
+periods as (
+    select * from (values (date '2026-07-01', date '2026-07-31'), (date '2026-08-01', date '2026-08-31'))
+        as t(period_start, period_end)
+),
+rows as (
+    select
+        a.account_key, a.platform, a.account_id, a.city_code, p.period_start, p.period_end, b.dimension, b.bucket,
+        'views' as metric,
+        cast(100 + hash(a.account_key, p.period_start, b.bucket) % 50000 as double) as value
+    from dim_account a cross join periods p cross join buckets b
+    where a.platform = 'youtube' and a.account_type = 'official'
+)
+select
+    md5(platform || account_id || period_start || dimension || bucket || metric) as account_audience_key,
+    account_key, platform, account_id, city_code, period_start, period_end, dimension, bucket, metric,
+    -- the age band is exported as a share only (value unknown)
+    case when dimension = 'age' then null else value end as value,
+    value / sum(value) over (partition by account_key, period_start, dimension) as share,
+    timestamptz '2026-09-01 00:00:00+00' as observed_at,
+    md5('audience:' || account_id || period_start) as ingest_id
+from rows;
+
 create table dim_topic as
 select md5(p.platform || c.city_code || t.topic) as topic_key, p.platform, c.city_name_zh || t.topic as topic,
        c.city_code

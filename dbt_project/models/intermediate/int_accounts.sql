@@ -49,6 +49,11 @@ daily_accounts as (
     select distinct platform, account_id from {{ ref('stg_account_daily') }}
 ),
 
+-- an account known only from its audience exports still gets a row (fct_account_audience joins here)
+audience_accounts as (
+    select distinct platform, account_id from {{ ref('stg_audience_breakdown') }}
+),
+
 registry_versions as (
     select
         platform, account_id, account_name, city_code, account_type,
@@ -70,6 +75,8 @@ account_keys as (
     select platform, account_id from latest_post_names
     union
     select platform, account_id from daily_accounts
+    union
+    select platform, account_id from audience_accounts
     union
     select platform, account_id from registry
 ),

@@ -19,6 +19,10 @@ observed_days as (
     select min({{ adapter.quote('date') }}) as day from {{ ref('stg_account_daily') }}
     union all
     select max({{ adapter.quote('date') }}) as day from {{ ref('stg_account_daily') }}
+    union all
+    select min({{ adapter.quote('date') }}) as day from {{ ref('stg_post_daily') }}
+    union all
+    select max({{ adapter.quote('date') }}) as day from {{ ref('stg_post_daily') }}
 ),
 
 bounds as (

@@ -26,6 +26,8 @@ with latest_day as (
         engagements,
         row_number() over (partition by post_key order by date_day desc) as recency
     from {{ ref('fct_post_daily') }}
+    -- days with a snapshot only: a day known only from the platform's daily values has no cumulative
+    where last_observed_at is not null
 ),
 
 current_accounts as (

@@ -29,15 +29,21 @@ needs editing::
 
 Rules the engine applies for you:
 
-* **Detection** is by header signature only (never the file name): a table matches when every
+* **Detection** is by header signature (never the file name): a table matches when every
   signature name is among its headers, compared after :func:`normalise_header` (BOM, quotes and
   whitespace stripped, NFKC, case-folded). The header row is searched in the first
   ``header_search_rows`` rows, so preambles (``sep=,``, titles) are skipped. When several adapters
-  match, the one with the longest signature wins, then the higher ``priority``.
+  match, the one with the longest signature wins, then the higher ``priority``. Formats that
+  share a header (Meta's lifetime and per-day content exports) are told apart by ``content``, a
+  :class:`ContentMatch` over the first data rows and the preamble.
 * **Values** are read as strings and parsed by name (:data:`citypulse.parsing.PARSERS`: ``text``,
   ``id``, ``topic``, ``bool``, ``count``, ``number``, ``rate``, ``percent``, ``duration``,
   ``datetime``, ``date``). A missing source column gives NULL. A value that is present but
   unreadable refuses the row into ``_rejects`` naming row, column and value.
+* **Day/month order**: each ``date``/``datetime`` column has one order for the whole file, proven
+  by its values (a part above 12); where none decides, the manifest's or the adapter's
+  ``date_order`` does, and with neither the file is quarantined (never guessed). Formats that
+  write numeric dates month-first (Meta, legacy Facebook, X) declare ``date_order="MDY"``.
 * **Repeated header rows** inside the data are refused with reason ``repeated header row``;
   ``row_filters`` refuse other non-data rows (e.g. a ``Total`` row) with their own reason.
 * ``account_id`` / ``account_name`` fall back to the folder manifest; after ``finish`` (which may
@@ -62,7 +68,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -70,11 +76,13 @@ import polars as pl
 
 from citypulse.lake.schema import ENTITIES, PLATFORMS
 from citypulse.parsing import PARSERS
+from citypulse.parsing.dates import DATE_ORDERS
 from citypulse.parsing.text import normalise_header
 
 __all__ = [
     "Adapter",
     "Column",
+    "ContentMatch",
     "Context",
     "RowFilter",
     "RowRule",
@@ -82,6 +90,7 @@ __all__ = [
     "normalise_header",
     "src",
     "DEFAULT_REQUIRED",
+    "NOT_DATA",
     "FORMATS",
 ]
 
@@ -93,9 +102,16 @@ DEFAULT_REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "account_observations": ("account_id",),
         "account_daily": ("account_id", "date"),
         "topic_observations": ("topic",),
+        "post_daily": ("post_id", "date"),
+        "audience_breakdown": ("account_id", "dimension", "bucket", "metric"),
     }
 )
 """Canonical columns that must be present in every landed row ("ids present")."""
+
+
+NOT_DATA = "_not_data"
+"""A column a ``prepare`` hook may add: on rows that are not data (e.g. the row naming a
+section's buckets), the reason; such rows are refused with it, so ``rows_in`` still adds up."""
 
 
 def src(header: str) -> pl.Expr:
@@ -138,12 +154,60 @@ class RowRule:
     ``keys``: the rule compares rows across the whole file (a window such as "this post appears
     again later"), reading only these typed columns and the row order. A file landed in row
     batches evaluates such a rule once over these columns of every row, before the batches.
+
+    ``value``: the offending raw value (e.g. ``src("Women")``), recorded in the reject and quoted
+    in the reason before it (``'3.апр' <reason>``); without it the reject names no value.
     """
 
     column: str
     when: Callable[[], pl.Expr]
     reason: str
     keys: tuple[str, ...] = ()
+    value: Callable[[], pl.Expr] | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What detection shows a :class:`ContentMatch`: the first data rows under the header (all
+    text, columns named by normalised header) and the preamble cells above the header."""
+
+    rows: pl.DataFrame
+    preamble: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContentMatch:
+    """Formats that share a header told apart by content (Meta's lifetime and per-day content
+    exports; a chart export whose title names Instagram, not Facebook): a table whose header
+    matches the signature is this adapter's only when ``test`` holds for the :class:`Sample`.
+
+    ``expects`` says, for people, what the content must look like; a table that matches no
+    adapter is quarantined naming it. Detection sees only the first ``CONTENT_SAMPLE_ROWS`` data
+    rows (the same rows whether a file is landed whole or in row batches); rows further down that
+    contradict the decision are for the adapter's own row rules or parsers to refuse.
+    """
+
+    expects: str
+    test: Callable[[Sample], bool]
+
+
+CONTENT_SAMPLE_ROWS = 50
+
+
+def every_filled_value(column: str, when: Callable[[pl.Expr], pl.Expr]) -> Callable[[Sample], bool]:
+    """A :class:`ContentMatch` test: the sample's filled cells of ``column`` (a source header) all
+    satisfy ``when`` and at least one is filled. A table without the column passes (the content
+    says nothing against the format)."""
+    name = normalise_header(column)
+
+    def test(sample: Sample) -> bool:
+        if name not in sample.rows.columns:
+            return True
+        values = sample.rows.select(pl.col(name).str.strip_chars()).to_series().drop_nulls()
+        values = values.filter(values != "")
+        return bool(values.len()) and bool(values.to_frame().select(when(pl.col(name)).all()).item())
+
+    return test
 
 
 @dataclass(frozen=True)
@@ -162,6 +226,12 @@ class Context:
     # non-empty cells of the rows above the header, in file order (``sep=,``, a title line such
     # as Meta's "Facebook follows"): some exports name their metric only there
     preamble: tuple[str, ...] = ()
+    # the reporting period the folder manifest states (exports such as audience tables that do
+    # not say it themselves); None when it does not
+    period_start: date | None = None
+    period_end: date | None = None
+    # the folder manifest's day/month order (DMY, MDY, YMD); it wins over Adapter.date_order
+    date_order: str | None = None
 
     def observed_at_expr(self) -> pl.Expr:
         return pl.lit(self.observed_at, dtype=pl.Datetime("us", "UTC"))
@@ -195,9 +265,18 @@ class Adapter:
     prepare: Hook | None = None
     finish: Hook | None = None
     priority: int = 0
+    content: ContentMatch | None = None  # formats sharing a header, told apart by content
+    # the day/month order of the format's numeric dates (DMY, MDY, YMD), used only where a file's
+    # values do not decide it (every day ≤ 12): None refuses such a file rather than guessing
+    date_order: str | None = None
     # False when a hook looks across rows (row order, neighbours): such a file is always landed
     # whole, never in row batches (RowRule.keys covers windows over keys)
     row_batches: bool = True
+    # more adapters applied to every table this one detects: a second entity read from the same
+    # rows (a search crawl's post rows also carry each author's follower count). They are never
+    # detected on their own (their signature is not used); their rows and rejects are written like
+    # any adapter's, while the ledger counts the table's rows as this adapter lands them.
+    also: tuple[Adapter, ...] = ()
 
     def __post_init__(self) -> None:
         if self.entity not in ENTITIES:
@@ -209,6 +288,12 @@ class Adapter:
             raise ValueError(f"adapter {self.name}: empty header signature")
         if not set(self.formats) <= FORMATS:
             raise ValueError(f"adapter {self.name}: unknown formats {set(self.formats) - FORMATS}")
+        if self.date_order is not None and self.date_order not in DATE_ORDERS:
+            raise ValueError(
+                f"adapter {self.name}: unknown date_order {self.date_order!r}; known: {', '.join(DATE_ORDERS)}"
+            )
+        if any(extra.also for extra in self.also):
+            raise ValueError(f"adapter {self.name}: an `also` adapter cannot have `also` adapters of its own")
 
     @property
     def known_platform(self) -> bool:

@@ -4,19 +4,34 @@ The works export (投稿作品 → 投稿列表 → 导出数据, xlsx, 16 colum
 the title, a space and the whole body. Posts get a deterministic surrogate id from platform,
 account, publish time and title (decision: docs/adapters.md). Exports do not name their account:
 ``account_id``/``account_name`` come from the folder's ``_manifest.yaml``.
+
+Traps seen in a real export (real-exports/douyin/creator-center-works-architect-2025-09.xlsx):
+every cell is text, numbers included; rates are 0–1 fractions with six decimals; ``-`` is "no
+value" (NULL, never 0); ``体裁`` is spelled three ways (``1min-视频``, ``1-3min视频``,
+``5min+视频``) and kept as written; a ``作品名称`` holds newlines (the title is its first line);
+``发布时间`` is Beijing time without a zone. ``审核状态`` ``自见`` (visible to the author only)
+works show ``播放量`` 0 beside non-zero rates whose denominators are plays (``2s跳出率``
+0.391304 = 9/23): that 0 is not the number of plays, so ``views`` is NULL (unknown) for them.
+``主页访问量`` (profile visits from the work) and ``平均播放时长`` have no ``post_observations``
+column and stay in raw/.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from citypulse.adapters.base import Adapter, Context, col
+from citypulse.adapters.base import Adapter, Context, col, src
 from citypulse.adapters.keys import with_surrogate_key
 
 
 def _title_and_surrogate_id(lf: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     # the title is the first line of 作品名称; the whole cell stays in `text`
     lf = lf.with_columns(title=pl.col("text").str.split("\n").list.first().str.strip_chars())
+    if "src:审核状态" in lf.collect_schema().names():
+        private = src("审核状态").str.strip_chars() == "自见"
+        lf = lf.with_columns(
+            views=pl.when(private & (pl.col("views") == 0)).then(None).otherwise(pl.col("views"))
+        )
     lf = with_surrogate_key(
         lf,
         [

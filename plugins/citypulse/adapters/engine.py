@@ -8,16 +8,17 @@ the adapter's declared columns and checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import polars as pl
 
-from citypulse.adapters.base import Adapter, Context, RowRule
-from citypulse.adapters.readers import ROW, Table
+from citypulse.adapters.base import CONTENT_SAMPLE_ROWS, NOT_DATA, Adapter, Context, RowRule, Sample
+from citypulse.adapters.readers import ROW, Table, unwrap_single_field_records
 from citypulse.lake.schema import ENTITIES, PLATFORMS, REJECTS, conform
-from citypulse.parsing import ParseContext, get_parser
+from citypulse.parsing import DATE_PARSERS, ParseContext, get_parser
+from citypulse.parsing.dates import DateOrderError, OrderEvidence, decide_order, order_evidence
 from citypulse.parsing.text import is_missing, normalise_header
 
 REPEATED_HEADER = "repeated header row (not data)"
@@ -35,11 +36,17 @@ class Detection:
     header: tuple[str, ...] = ()  # normalised names in file order
     closest: Adapter | None = None
     missing: list[str] = field(default_factory=list)  # signature columns the closest one missed
+    # the closest adapter's header matched but its content did not: what it expects
+    mismatch: str | None = None
+    # the table was found inside single-field records (see readers.unwrap_single_field_records)
+    unwrapped: bool = False
 
     @property
     def closest_text(self) -> str:
         if self.closest is None:
             return "no adapter reads this format"
+        if self.mismatch is not None:
+            return f"closest adapter {self.closest.name} matches the header, but expects {self.mismatch}"
         return f"closest adapter {self.closest.name} misses columns: {', '.join(self.missing)}"
 
 
@@ -67,8 +74,51 @@ def _rank(adapter: Adapter) -> tuple[int, int]:
     return (len(adapter.signature), adapter.priority)
 
 
+def _outranks(refused: Adapter, best: Adapter) -> bool:
+    """Whether an adapter whose header matched but whose content did not keeps the table from
+    ``best``: it does when its signature is the longer one and ``best``'s is not part of it (a
+    Business Suite export whose ``Date`` is neither ``Lifetime`` nor days is no YouTube ``Date,
+    Views`` file); a variant of the same format (``best``'s signature within it) still wins."""
+    return _rank(refused) > _rank(best) and not set(best.normalised_signature) <= set(
+        refused.normalised_signature
+    )
+
+
+def _sample(table: Table, index: int) -> Sample:
+    """The first data rows under a header at ``index`` (named by normalised header) and the
+    preamble above it: what an adapter's :class:`ContentMatch` judges."""
+    frame = table.frame.drop(ROW)
+    if not table.positional:
+        rows = frame.head(CONTENT_SAMPLE_ROWS)
+        return Sample(rows.rename({c: normalise_header(c) for c in rows.columns}))
+    cells = list(frame.row(index))
+    while cells and (cells[-1] is None or not str(cells[-1]).strip()):
+        cells.pop()
+    names = _unique_names(cells)
+    rows = frame.slice(index + 1, CONTENT_SAMPLE_ROWS).select(frame.columns[: len(names)])
+    above = frame.head(index).rows()
+    return Sample(
+        rows.rename(dict(zip(rows.columns, names, strict=False))),
+        tuple(str(c).strip() for row in above for c in row if c is not None and str(c).strip()),
+    )
+
+
 def detect(table: Table, adapters: list[Adapter], fmt: str) -> Detection:
-    """The best adapter for a table: every signature column present; longest signature wins."""
+    """The best adapter for a table: every signature column present (and the adapter's
+    ``content`` test passing); longest signature wins. A table of single-field records is tried
+    again unwrapped (:func:`~citypulse.adapters.readers.unwrap_single_field_records`)."""
+    detection = _detect(table, adapters, fmt)
+    if detection.adapter is not None:
+        return detection
+    inner = unwrap_single_field_records(table)
+    if inner is None:
+        return detection
+    unwrapped = _detect(inner, adapters, fmt)
+    unwrapped.unwrapped = True
+    return unwrapped if unwrapped.adapter is not None else detection
+
+
+def _detect(table: Table, adapters: list[Adapter], fmt: str) -> Detection:
     candidates = [a for a in adapters if fmt in a.formats]
     if table.positional:
         depth = max((a.header_search_rows for a in candidates), default=0)
@@ -78,6 +128,7 @@ def detect(table: Table, adapters: list[Adapter], fmt: str) -> Detection:
         rows = [(0, [normalise_header(c) for c in table.frame.columns if c != ROW])]
     best: tuple[Adapter, int] | None = None
     closest: tuple[float, tuple[int, int], Adapter, list[str]] | None = None
+    refused: list[Adapter] = []  # header matched, content did not
     for adapter in candidates:
         for i, names in rows:
             if i >= adapter.header_search_rows:
@@ -85,16 +136,30 @@ def detect(table: Table, adapters: list[Adapter], fmt: str) -> Detection:
             present = set(names)
             missing = adapter.missing_from(present)
             if not missing:
-                if best is None or _rank(adapter) > _rank(best[0]):
-                    best = (adapter, i)
+                content = adapter.content
+                if content is None or content.test(_sample(table, i)):
+                    if best is None or _rank(adapter) > _rank(best[0]):
+                        best = (adapter, i)
+                else:
+                    refused.append(adapter)
                 break
             score = 1 - len(missing) / len(adapter.signature)
             if score > 0 and (closest is None or (score, _rank(adapter)) > (closest[0], closest[1])):
                 closest = (score, _rank(adapter), adapter, missing)
+    if best is not None and any(_outranks(r, best[0]) for r in refused):
+        best = None  # the table is a format whose content is not recognised: not another format's
     if best is None:
-        return Detection(
-            table, None, closest=closest[2] if closest else None, missing=closest[3] if closest else []
-        )
+        if refused:
+            refused.sort(key=_rank, reverse=True)
+            first, *others = refused
+            mismatch = "; ".join(
+                [first.content.expects if first.content else ""]
+                + [f"{r.name} expects {r.content.expects if r.content else ''}" for r in others]
+            )
+            return Detection(table, None, closest=first, mismatch=mismatch)
+        if closest is None:
+            return Detection(table, None)
+        return Detection(table, None, closest=closest[2], missing=closest[3])
     adapter, index = best
     if table.positional:
         cells = list(table.frame.drop(ROW).row(index))
@@ -163,20 +228,43 @@ class Outcome:
     rejects: pl.DataFrame
     rows_in: int
     keys: pl.DataFrame | None = None  # a row batch's windowed-rule keys (see :func:`refused_rows`)
+    # per date source column: what its values say about the day/month order (None when the
+    # order came decided in the file's facts), and the order its values were parsed in
+    date_evidence: dict[str, OrderEvidence] | None = None
+    date_orders: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows_landed(self) -> int:
+        """Source rows with at least one lake row (an unpivoting adapter lands several per row)."""
+        return self.landed.select(pl.col("source_row").n_unique()).item() if self.landed.height else 0
 
     @property
     def rows_rejected(self) -> int:
-        return self.rejects.select(pl.col("source_row").n_unique()).item() if self.rejects.height else 0
+        """Source rows refused whole: a row that landed some cells and had others refused counts
+        as landed (its refused cells are in the rejects), so ``rows_in = landed + rejected``."""
+        return refused_only(self.rejects, self.landed)
+
+
+def refused_only(rejects: pl.DataFrame, landed: pl.DataFrame) -> int:
+    """How many source rows of ``rejects`` landed nothing in ``landed``."""
+    if not rejects.height:
+        return 0
+    rows = rejects.select("source_row").unique()
+    if landed.height:
+        rows = rows.join(landed.select("source_row").unique(), on="source_row", how="anti")
+    return rows.height
 
 
 @dataclass(frozen=True)
 class FileFacts:
     """What the rules of a table landed in row batches need from the whole file: the first data
     row (for ``skip_after_header``) and, per windowed rule (``RowRule.keys``, by position in
-    ``adapter.rules``), the rows it refuses (see :func:`refused_rows`)."""
+    ``adapter.rules``), the rows it refuses (see :func:`refused_rows`); and the day/month order
+    of each date source column (see :func:`decide_date_orders`; None: not decided yet)."""
 
     first_data_row: int | None
     refused_by_rule: dict[int, pl.Series]
+    date_orders: Mapping[str, str] | None = None
 
     @property
     def refused(self) -> pl.Series:
@@ -267,6 +355,62 @@ def refused_rows(adapter: Adapter, keys: list[pl.DataFrame]) -> dict[int, pl.Ser
     return {i: every_key.filter(rule.when().fill_null(False))[ROW] for i, rule in windowed.items()}
 
 
+def _date_sources(adapter: Adapter, present: Iterable[str]) -> dict[str, str]:
+    """The source columns read by a date/datetime parser, normalised name → header as declared."""
+    names = set(present)
+    return {
+        normalise_header(s): s
+        for column in adapter.columns
+        if column.parser in DATE_PARSERS
+        for s in column.sources
+        if normalise_header(s) in names
+    }
+
+
+def _date_orders(
+    frame: pl.DataFrame, adapter: Adapter, ctx: Context, facts: FileFacts | None
+) -> tuple[dict[str, str], dict[str, OrderEvidence] | None]:
+    """The day/month order of each date source column, and the evidence it was decided on.
+
+    A whole table decides from all of its values (raising :class:`DateOrderError` when they
+    cannot and nothing is declared). A row batch takes the file's decision from ``facts``; before
+    it is known, the batch decides from its own values (a batch they leave undecided parses its
+    day/month-first values as unreadable) and the runner lands again every batch whose order
+    differs from the file's (:func:`decide_date_orders`).
+    """
+    if facts is not None and facts.date_orders is not None:
+        return dict(facts.date_orders), None
+    lf = frame.lazy()
+    if adapter.prepare is not None:  # the values as they are parsed: a hook may rewrite dates
+        lf = adapter.prepare(lf, ctx)
+    sources = _date_sources(adapter, lf.collect_schema().names())
+    evidence = order_evidence(lf, list(sources))
+    declared = ctx.date_order or adapter.date_order
+    orders: dict[str, str] = {}
+    for source, header in sources.items():
+        try:
+            orders[source] = decide_order(evidence[source], declared, header)
+        except DateOrderError:
+            if facts is None:
+                raise
+            orders[source] = "YMD"
+    return orders, evidence
+
+
+def decide_date_orders(
+    adapter: Adapter, ctx: Context, evidence: list[dict[str, OrderEvidence]]
+) -> dict[str, str]:
+    """The whole file's day/month order per date source column, from every row batch's evidence
+    (in file order); raises :class:`DateOrderError` as landing the file whole would."""
+    merged: dict[str, OrderEvidence] = {}
+    for part in evidence:
+        for source, found in part.items():
+            merged[source] = merged[source].then(found) if source in merged else found
+    headers = _date_sources(adapter, merged)
+    declared = ctx.date_order or adapter.date_order
+    return {source: decide_order(merged[source], declared, headers[source]) for source in merged}
+
+
 def apply(
     detection: Detection,
     ctx: Context,
@@ -278,30 +422,40 @@ def apply(
 
     ``rows`` and ``facts``: land one row batch of the table (see :func:`named_frame`), with the
     whole file's facts; the batches' outcomes together equal the whole table's. The outcome then
-    carries the batch's windowed-rule keys, from which :func:`refused_rows` finds those facts.
+    carries the batch's windowed-rule keys, from which :func:`refused_rows` finds those facts,
+    and its date evidence, from which :func:`decide_date_orders` does.
+
+    Raises :class:`~citypulse.parsing.dates.DateOrderError` when a whole table's day/month order
+    is undecidable or contradictory: the file is refused, never guessed.
     """
     adapter = detection.adapter
     assert adapter is not None
     frame = _data_rows(detection, rows)
-    lf, every, raw_columns = _plan(frame, detection, ctx, facts)
+    orders, evidence = _date_orders(frame, adapter, ctx, facts)
+    lf, every, raw_columns = _plan(frame, detection, ctx, facts, orders)
     data = lf.collect(engine="in-memory")
     landed, rejects = _split(data, adapter, every, raw_columns, ingest_id)
     key_columns = sorted({k for rule in _windowed(adapter).values() for k in rule.keys})
     keys = data.select(ROW, *key_columns) if facts is not None and key_columns else None
-    return Outcome(adapter, landed, rejects, frame.height, keys)
+    return Outcome(adapter, landed, rejects, frame.height, keys, evidence, orders)
 
 
 def _plan(
-    frame: pl.DataFrame, detection: Detection, ctx: Context, facts: FileFacts | None
+    frame: pl.DataFrame,
+    detection: Detection,
+    ctx: Context,
+    facts: FileFacts | None,
+    date_orders: Mapping[str, str] | None = None,
 ) -> tuple[pl.LazyFrame, list[_Check], list[str]]:
     """The typed frame of ``frame``'s rows, with ``_nondata``, one ``_chk<i>`` per refusal and
-    ``_refused``; also the refusals and the raw columns."""
+    ``_refused``; also the refusals and the raw columns. ``date_orders``: the day/month order of
+    each date source column (see :func:`_date_orders`)."""
     adapter = detection.adapter
     assert adapter is not None
     lf = frame.lazy()
     if adapter.prepare is not None:
         lf = adapter.prepare(lf, ctx)
-    raw_columns = [c for c in lf.collect_schema().names() if c != ROW]
+    raw_columns = [c for c in lf.collect_schema().names() if c not in (ROW, NOT_DATA)]
     present = set(raw_columns)
 
     # --- rows that are not data at all -------------------------------------------------------
@@ -321,7 +475,8 @@ def _plan(
         if name in present:
             values = [normalise_header(v) for v in rf.values]
             nondata.append((normalise_header_expr(pl.col(name)).is_in(values), rf.reason))
-    nondata_reason = pl.lit(None, dtype=pl.String)
+    hook_said = NOT_DATA in lf.collect_schema().names()
+    nondata_reason = pl.col(NOT_DATA).cast(pl.String) if hook_said else pl.lit(None, dtype=pl.String)
     for cond, reason in reversed(nondata):
         nondata_reason = pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(nondata_reason)
 
@@ -339,7 +494,10 @@ def _plan(
         if not sources:
             continue
         names = [f"_parsed{len(parsed_columns) + k}" for k in range(len(sources))]
-        parsed_columns += [parser(pl.col(s), pctx).alias(n) for s, n in zip(sources, names, strict=True)]
+        parsed_columns += [
+            parser(pl.col(s), replace(pctx, date_order=(date_orders or {}).get(s))).alias(n)
+            for s, n in zip(sources, names, strict=True)
+        ]
         typed[column.target] = pl.coalesce([pl.col(n) for n in names]) if len(names) > 1 else pl.col(names[0])
         if column.parser != "text":
             for source, name in zip(sources, names, strict=True):
@@ -451,12 +609,13 @@ def _plan(
         )
     refused_by_rule = facts.refused_by_rule if facts is not None else {}
     for i, rule in enumerate(adapter.rules):
+        rule_value = rule.value().cast(pl.String) if rule.value is not None else None
         rules.append(
             _Check(
                 rule.column,
                 pl.col(ROW).is_in(refused_by_rule[i].implode()) if i in refused_by_rule else rule.when(),
-                pl.lit(None, pl.String),
-                _fmt_reason(adapter, rule.column, rule.reason),
+                pl.lit(None, pl.String) if rule_value is None else rule_value,
+                _fmt_reason(adapter, rule.column, rule.reason, rule_value),
             )
         )
     offset = len(checks)

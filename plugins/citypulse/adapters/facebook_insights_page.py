@@ -50,6 +50,7 @@ ADAPTERS = [
             col("shares", "Daily Positive Feedback from Users - link__2", parser="count"),
         ),
         timezone=LEGACY_INSIGHTS_TZ,
+        date_order="MDY",  # legacy Insights writes M/D/YYYY
         skip_after_header=1,
     )
 ]

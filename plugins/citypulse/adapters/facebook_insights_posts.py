@@ -55,6 +55,7 @@ ADAPTERS = [
             col("shares", "Lifetime Post Stories by action type - share", parser="count"),
         ),
         timezone=LEGACY_INSIGHTS_TZ,
+        date_order="MDY",  # legacy Insights writes M/D/YYYY
         skip_after_header=1,
         finish=_page_id_and_text,
     )

@@ -66,7 +66,7 @@ def read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
     if fmt == "csv":
         # CSV goes to polars as UTF-8 bytes: no Python string of the whole file is ever built
         utf8, encoding = to_utf8(data)
-        return [_read_csv(utf8)], encoding, "csv"
+        return split_sections(_read_csv(utf8)), encoding, "csv"
     text, encoding = decode(data)
     if fmt == "json":
         return _read_json(text), encoding, "json"
@@ -150,6 +150,66 @@ def _read_csv(utf8: bytes) -> Table:
     sep = _separator(utf8)
     frame = _read_positional(utf8, sep, _widest_line(_line_pieces(utf8), sep) + 1, grow=True)
     return Table("", _drop_empty_columns(frame).with_row_index(ROW, offset=1).cast({ROW: pl.Int64}), True)
+
+
+def split_sections(table: Table) -> list[Table]:
+    """A CSV of stacked sections as one table per section; any other table as it is.
+
+    Some exports stack several tables in one file (Meta's Audience export: ``Age & gender``,
+    ``Top towns/cities``, ``Top countries``, ``Follows``…), each introduced by a title row (one
+    filled cell, the first) after a blank row. Each section becomes a table of its own, labelled
+    with its title and keeping the title row (adapters see it as the preamble) and the file's
+    record numbers, so each is detected and landed on its own. A file is split only when it has
+    two blocks or more separated by blank rows and every block starts with such a title row: a
+    single title above a header (``"Facebook follows"``) or a blank line inside ordinary data
+    splits nothing.
+    """
+    cells = [c for c in table.frame.columns if c != ROW]
+    if not table.positional or len(cells) < 2 or table.frame.height < 3:
+        return [table]
+    filled = [pl.col(c).str.strip_chars().fill_null("") != "" for c in cells]
+    marks = table.frame.select(
+        pl.sum_horizontal(filled).alias("filled"), filled[0].alias("first"), pl.col(cells[0]).alias("title")
+    ).with_columns(((pl.col("filled") > 0) & (pl.col("filled").shift(1, fill_value=0) == 0)).alias("start"))
+    starts = marks.filter(pl.col("start"))
+    if starts.height < 2 or not starts.select(((pl.col("filled") == 1) & pl.col("first")).all()).item():
+        return [table]
+    section = marks.select(pl.col("start").cum_sum()).to_series()
+    return [
+        Table(str(title).strip(), table.frame.filter(section == k), True)
+        for k, title in enumerate(starts["title"], start=1)
+    ]
+
+
+def unwrap_single_field_records(table: Table) -> Table | None:
+    """The CSV table inside a table whose every record is one field holding a whole CSV line.
+
+    A spreadsheet set to another list separator (``;``) that opens a comma-separated export sees
+    one column, and saving writes each line back as a single quoted field with its own quotes
+    doubled: ``"Video asset ID,""Page ID"",…"``. Read as CSV, every record is then one field that
+    itself parses as a CSV record. The rule: every non-empty record is a single field, the
+    fields read again as CSV hold several columns and give exactly one record per outer record
+    (otherwise, e.g. a field whose quotes do not pair up, there is nothing to unwrap and None is
+    returned). Each inner record keeps its outer record number,
+    which is the line of the file. Detection uses the unwrapped table only when its header
+    matches an adapter (see :func:`citypulse.adapters.engine.detect`), so a genuine one-column
+    file is never reinterpreted.
+    """
+    if not table.positional or table.frame.width != 2:
+        return None
+    records = table.frame.filter(pl.col("c0").is_not_null())
+    if records.height < 2:
+        return None
+    utf8 = "\n".join(records["c0"].to_list()).encode("utf-8") + b"\n"
+    sep = _separator(utf8)
+    try:
+        inner = _read_positional(utf8, sep, _widest_line([utf8], sep) + 1, grow=True)
+    except UnreadableFile:
+        return None
+    inner = _drop_empty_columns(inner)
+    if inner.height != records.height or inner.width < 2:
+        return None
+    return Table(table.label, inner.select(records[ROW], *inner.columns), True)
 
 
 def _last_record_end(buf: bytes) -> int | None:

@@ -47,7 +47,7 @@ def all_adapters(settings: Settings | None = None) -> list[Adapter]:
     if settings is not None:
         adapters += load_yaml_adapters(settings.user_adapters)
     seen: dict[str, Adapter] = {}
-    for adapter in adapters:
+    for adapter in (a for declared in adapters for a in (declared, *declared.also)):
         if adapter.name in seen:
             raise ValueError(f"two adapters are named {adapter.name!r}; adapter names must be unique")
         seen[adapter.name] = adapter

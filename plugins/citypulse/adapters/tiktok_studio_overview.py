@@ -13,6 +13,11 @@ when more comments were deleted than written (the real export has 35 such days),
 columns are signed; views and profile views are not.
 The Portuguese and Chinese header names beyond ``Data``/``Visualizações de vídeo`` are unverified
 (no real sample): any missing optional column simply stays NULL.
+A business account's variant (real-exports/tiktok/vintage-tiktok-overview-nan.csv) adds
+``Reached audience`` (no ``account_daily`` column; its ``NAN`` literal is unknown, like
+``undefined``), ``Phone number clicks `` (a trailing space in the header), ``Leads submission``
+and the follower columns ``New followers``, ``Lost followers``, ``Net growth`` (→
+``followers_gained``, ``followers_lost``, ``followers_net``); its days carry a year (``2025/10/31``).
 """
 
 from __future__ import annotations
@@ -39,6 +44,14 @@ HEADERS: dict[str, tuple[str, str, str, str, str, str]] = {
 }
 
 
+# the follower columns of a business account's Overview (English UI; other languages unseen)
+BUSINESS_FOLLOWERS = (
+    col("followers_gained", "New followers", parser="count"),
+    col("followers_lost", "Lost followers", parser="count"),
+    col("followers_net", "Net growth", parser="count"),
+)
+
+
 def _dated_by_row_order(lf: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     return years_from_row_order(lf, tuple(h[0] for h in HEADERS.values()))
 
@@ -58,9 +71,10 @@ def _overview(language: str, names: tuple[str, str, str, str, str, str]) -> Adap
             col("likes", likes, parser="count"),
             col("comments", comments, parser="count"),
             col("shares", shares, parser="count"),
+            *(BUSINESS_FOLLOWERS if language == "en" else ()),
         ),
         timezone=TIKTOK_STUDIO_TZ,
-        signed=("likes", "comments", "shares"),
+        signed=("likes", "comments", "shares", "followers_net"),
         finish=_dated_by_row_order,
         row_batches=False,
     )

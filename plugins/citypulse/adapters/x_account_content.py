@@ -36,7 +36,8 @@ def _published_from_snowflake(lf: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
     return lf.with_columns(
         published_at=snowflake_time(pl.col("post_id")),
         account_name=pl.coalesce(pl.col("account_name"), handle_from_url(pl.col("post_url"))),
-        _stated_day=parse_date(src("Date"), "UTC"),
+        # a cross-check only, not a declared column: the file's declared order reads it
+        _stated_day=parse_date(src("Date"), "UTC", order=ctx.date_order or ctx.adapter.date_order),
     )
 
 
@@ -73,6 +74,7 @@ ADAPTERS = [
             col("followers_gained", "New follows", parser="count"),
         ),
         timezone="UTC",
+        date_order="MDY",  # X writes %m/%d/%Y where it writes numeric dates
         finish=_published_from_snowflake,
         rules=(
             RowRule("Post id", _not_a_snowflake, "not an X post id (Snowflake); the post cannot be dated"),

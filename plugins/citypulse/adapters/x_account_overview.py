@@ -28,5 +28,6 @@ ADAPTERS = [
             col("profile_views", "Profile visits", parser="count"),
         ),
         timezone="UTC",
+        date_order="MDY",  # X writes %m/%d/%Y where it writes numeric dates
     )
 ]

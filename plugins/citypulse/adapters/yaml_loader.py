@@ -3,6 +3,10 @@
 A YAML adapter can say everything a Python adapter says except the code hooks (``prepare``,
 ``finish``, ``rules``). Mistakes are reported with the file name and the offending key, because
 the person who wrote the file is a data engineer, not a Python programmer.
+
+``also`` lists further adapters read from the same table (a second entity from the same rows, see
+:attr:`Adapter.also`): each needs ``name``, ``entity`` and ``columns`` and takes every other key it
+does not set (platform, signature, timezone, formats, header rows, row filters) from its parent.
 """
 
 from __future__ import annotations
@@ -33,7 +37,21 @@ _KEYS = {
     "observed_at_column",
     "sheets",
     "priority",
+    "also",
+    "date_order",
 }
+# what an ``also`` adapter takes from its parent unless it says otherwise
+_INHERITED = (
+    "platform",
+    "signature",
+    "timezone",
+    "formats",
+    "header_search_rows",
+    "skip_after_header",
+    "row_filters",
+    "sheets",
+    "date_order",
+)
 
 
 class AdapterDefinitionError(CityPulseError):
@@ -76,6 +94,13 @@ def adapter_from_mapping(doc: dict[str, Any], path: Path) -> Adapter:
         RowFilter(str(f["column"]), _as_tuple(f["values"]), str(f["reason"]))
         for f in doc.get("row_filters") or ()
     )
+    also = doc.get("also") or []
+    if not isinstance(also, list) or not all(isinstance(a, dict) for a in also):
+        raise AdapterDefinitionError(f"{path}: also must be a list of adapter mappings")
+    if any("also" in a for a in also):
+        raise AdapterDefinitionError(f"{path}: an `also` adapter cannot have `also` adapters of its own")
+    inherited = {key: doc[key] for key in _INHERITED if key in doc}
+    extras = tuple(adapter_from_mapping({**inherited, **a}, path) for a in also)
     try:
         return Adapter(
             name=str(doc["name"]),
@@ -95,6 +120,8 @@ def adapter_from_mapping(doc: dict[str, Any], path: Path) -> Adapter:
             observed_at_column=doc.get("observed_at_column"),
             sheets=_as_tuple(doc.get("sheets")),
             priority=int(doc.get("priority", 0)),
+            date_order=str(doc["date_order"]).upper() if doc.get("date_order") else None,
+            also=extras,
         )
     except (ValueError, TypeError, KeyError) as exc:
         raise AdapterDefinitionError(f"{path}: {exc}") from None

@@ -61,6 +61,7 @@ ADAPTERS = [
         signature=("Video", "Video title", "Video publish time"),
         columns=(col("post_id", "Video", parser="id"), *VIDEO_METRICS),
         timezone=PACIFIC,
+        date_order="MDY",  # Studio writes M-D-YYYY
         row_filters=(RowFilter("Video", ("Total",), TOTAL_ROW_REASON),),
         signed=("followers_gained",),
         prepare=_unswap,

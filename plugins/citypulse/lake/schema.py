@@ -67,6 +67,10 @@ ACCOUNT_DAILY: dict[str, pl.DataType] = {
     "likes": pl.Int64(),
     "comments": pl.Int64(),
     "shares": pl.Int64(),
+    # YouTube Studio's other channel metrics per day: "Engaged views" (Shorts plays past the first
+    # seconds; a different count from Views, never mixed into it) and "Watch time (hours)"
+    "engaged_views": pl.Int64(),
+    "watch_time_h": pl.Float64(),
 }
 
 TOPIC_OBSERVATIONS: dict[str, pl.DataType] = {
@@ -82,11 +86,44 @@ TOPIC_OBSERVATIONS: dict[str, pl.DataType] = {
     "observed_at": UTC_TS,
 }
 
+# The platform's own per-post values for one reporting day (YouTube Studio Chart data, Meta
+# Business Suite daily content exports): not cumulative, unlike post_observations.
+POST_DAILY: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "account_id": pl.String(),
+    "post_id": pl.String(),
+    "date": pl.Date(),
+    "views": pl.Int64(),
+    "likes": pl.Int64(),
+    "comments": pl.Int64(),
+    "shares": pl.Int64(),
+    "reach": pl.Int64(),
+    "watch_time_h": pl.Float64(),
+    "observed_at": UTC_TS,
+}
+
+# Who the audience is over a reporting period: one row per dimension bucket and metric
+# (YouTube viewer age and cities, Meta audience age & gender, top cities and countries).
+AUDIENCE_BREAKDOWN: dict[str, pl.DataType] = {
+    "platform": pl.String(),
+    "account_id": pl.String(),
+    "period_start": pl.Date(),
+    "period_end": pl.Date(),
+    "dimension": pl.String(),  # age | gender | age_gender | country | city | language
+    "bucket": pl.String(),  # the platform's label of the bucket (18-24, Women 25-34, Chengdu, CN…)
+    "metric": pl.String(),  # views | watch_time_h | followers | … (what value counts)
+    "value": pl.Float64(),  # NULL when the export gives only the share
+    "share": pl.Float64(),  # 0–1; NULL when the export gives only the value
+    "observed_at": UTC_TS,
+}
+
 ENTITIES: dict[str, dict[str, pl.DataType]] = {
     "post_observations": POST_OBSERVATIONS,
     "account_observations": ACCOUNT_OBSERVATIONS,
     "account_daily": ACCOUNT_DAILY,
     "topic_observations": TOPIC_OBSERVATIONS,
+    "post_daily": POST_DAILY,
+    "audience_breakdown": AUDIENCE_BREAKDOWN,
 }
 
 INGESTS: dict[str, pl.DataType] = {

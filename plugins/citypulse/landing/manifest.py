@@ -1,8 +1,11 @@
 """Folder manifests: ``_manifest.yaml`` beside exports that do not name their account or time.
 
 Keys: ``account_id``, ``account_name``, ``city_code``, ``observed_at`` (ISO, or naive in
-``timezone``), ``timezone`` (overrides the adapter's zone for naive timestamps). The nearest
-manifest wins: the file's folder, then its parents up to the inbox.
+``timezone``), ``timezone`` (overrides the adapter's zone for naive timestamps),
+``period_start`` / ``period_end`` (ISO dates: the reporting period of exports that do not state
+it, such as audience tables). The nearest manifest wins: the file's folder, then its parents up to the inbox.
+``date_order`` (``DMY``, ``MDY`` or ``YMD``) says how the files' numeric dates are written where
+their values leave it open (every day ≤ 12); it wins over the adapter's.
 """
 
 from __future__ import annotations
@@ -15,9 +18,19 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from citypulse.errors import CityPulseError
+from citypulse.parsing.dates import DATE_ORDERS
 
 MANIFEST_NAME = "_manifest.yaml"
-_KEYS = {"account_id", "account_name", "city_code", "observed_at", "timezone"}
+_KEYS = {
+    "account_id",
+    "account_name",
+    "city_code",
+    "observed_at",
+    "timezone",
+    "period_start",
+    "period_end",
+    "date_order",
+}
 
 
 class ManifestError(CityPulseError):
@@ -31,6 +44,9 @@ class Manifest:
     city_code: str | None = None
     observed_at: datetime | None = None  # UTC
     timezone: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    date_order: str | None = None  # DMY | MDY | YMD
     path: Path | None = None
 
 
@@ -49,6 +65,19 @@ def _to_utc(value: object, tz: str, path: Path) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(tz))
     return moment.astimezone(ZoneInfo("UTC"))
+
+
+def _to_date(value: object, key: str, path: Path) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):  # a date with a clock is not a reporting day
+        raise ManifestError(f"{path}: {key} {value!r} is not an ISO date (YYYY-MM-DD)")
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ManifestError(f"{path}: {key} {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def find_manifest(file: Path, inbox: Path) -> Manifest:
@@ -85,11 +114,21 @@ def read_manifest(path: Path) -> Manifest:
         value = doc.get(key)
         return None if value is None or str(value).strip() == "" else str(value).strip()
 
+    date_order = text("date_order")
+    if date_order is not None and date_order.upper() not in DATE_ORDERS:
+        raise ManifestError(f"{path}: date_order {date_order!r} is not one of {', '.join(DATE_ORDERS)}")
+    period_start = _to_date(doc.get("period_start"), "period_start", path)
+    period_end = _to_date(doc.get("period_end"), "period_end", path)
+    if period_start is not None and period_end is not None and period_start > period_end:
+        raise ManifestError(f"{path}: period_start {period_start} is after period_end {period_end}")
     return Manifest(
         account_id=text("account_id"),
         account_name=text("account_name"),
         city_code=text("city_code"),
         observed_at=_to_utc(doc.get("observed_at"), tz or "Asia/Shanghai", path),
         timezone=tz,
+        period_start=period_start,
+        period_end=period_end,
+        date_order=date_order.upper() if date_order is not None else None,
         path=path,
     )

@@ -21,7 +21,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -34,14 +34,23 @@ from citypulse.adapters.engine import (
     FileFacts,
     Outcome,
     apply,
+    decide_date_orders,
     detect,
     first_data_row,
     observed_at_from_content,
     preamble,
     provisional_facts,
+    refused_only,
     refused_rows,
 )
-from citypulse.adapters.readers import Piece, UnreadableFile, open_csv, read_tables, sniff_format
+from citypulse.adapters.readers import (
+    Piece,
+    UnreadableFile,
+    open_csv,
+    read_tables,
+    sniff_format,
+    split_sections,
+)
 from citypulse.adapters.registry import all_adapters
 from citypulse.lake.schema import PLATFORMS
 from citypulse.lake.store import lake_store
@@ -51,6 +60,7 @@ from citypulse.landing.manifest import MANIFEST_NAME, Manifest, ManifestError, f
 from citypulse.landing.observed import from_file_name, from_mtime
 from citypulse.landing.quarantine import quarantine
 from citypulse.landing.raw_store import store_raw
+from citypulse.parsing.dates import DateOrderError, OrderEvidence
 from citypulse.parsing.decoding import utf8_file
 from citypulse.progress import track
 from citypulse.quality.lake_batch import pending_ingests, validate_ingests, warm_up
@@ -478,6 +488,9 @@ def _context(source: _Source, name: str, detection: Detection, observed_at: date
         header=detection.header,
         preamble=preamble(detection),
         account_folder=source.account_folder,
+        period_start=source.manifest.period_start,
+        period_end=source.manifest.period_end,
+        date_order=source.manifest.date_order,
     )
 
 
@@ -529,13 +542,22 @@ def _land_table_file(
         lambda: next(filter(None, (observed_at_from_content(d, tz) for d in matched)), None),
     )
     entry.update(observed_at=observed_at, observed_at_source=observed_source)
-    outcomes: list[Outcome] = []
+    outcomes: list[Outcome] = []  # one per table: its detected adapter's
+    extras: list[Outcome] = []  # the tables' ``also`` adapters' (a second entity from the same rows)
+    refused = 0
     try:
         for detection in matched:
-            outcomes.append(apply(detection, _context(source, name, detection, observed_at), ingest_id))
+            table = [
+                apply(d, _context(source, name, d, observed_at), ingest_id) for d in _with_also(detection)
+            ]
+            outcomes.append(table[0])
+            extras += table[1:]
+            refused += _rows_refused(table)
     except pl.exceptions.PolarsError as exc:
         return _quarantine(settings, entry, source, name, f"{name}: could not be parsed: {exc}", detections)
-    _write_outputs(settings, ingest_id, outcomes)
+    except DateOrderError as exc:  # day and month cannot be told apart: refused, never guessed
+        return _quarantine(settings, entry, source, name, f"{name}: {exc}", detections)
+    _write_outputs(settings, ingest_id, outcomes + extras)
     ignored = [d.table.label or "(table)" for d in detections if d.adapter is None]
     names = sorted({o.adapter.name for o in outcomes})
     result = FileResult(
@@ -545,11 +567,23 @@ def _land_table_file(
         platform=outcomes[0].adapter.platform,
         adapter=",".join(names),
         rows_in=sum(o.rows_in for o in outcomes),
-        rows_landed=sum(o.landed.height for o in outcomes),
-        rows_rejected=sum(o.rows_rejected for o in outcomes),
+        rows_landed=sum(o.rows_landed for o in outcomes),
+        rows_rejected=refused,
         error=f"tables without an adapter, not landed: {', '.join(ignored)}" if ignored else None,
     )
     return _finish(settings, entry, result)
+
+
+def _with_also(detection: Detection) -> list[Detection]:
+    """The table's detection, then the same table for each of its adapter's ``also`` adapters."""
+    assert detection.adapter is not None
+    return [detection, *(replace(detection, adapter=a) for a in detection.adapter.also)]
+
+
+def _rows_refused(table: list[Outcome]) -> int:
+    """Rows of one table refused by its adapter or by one of its ``also`` adapters (the ledger's
+    counts are the table's rows: ``rows_landed`` are those its own adapter landed)."""
+    return refused_only(pl.concat([o.rejects for o in table]), table[0].landed)
 
 
 def _write_outputs(settings: Settings, ingest_id: str, outcomes: list[Outcome]) -> None:
@@ -591,7 +625,7 @@ class _BatchOutcome:
 
         return cls(
             outcome.rows_in,
-            outcome.landed.height,
+            outcome.rows_landed,
             outcome.rows_rejected,
             part("landed", outcome.landed),
             part("rejects", outcome.rejects),
@@ -640,16 +674,23 @@ def _land_csv_in_batches(
         try:
             utf8, entry["encoding"] = utf8_file(path, work / "utf8.csv")
             csv = open_csv(utf8, _bytes_setting(BATCH_PIECE_ENV, _BATCH_PIECE))
-            detection = detect(csv.head(), adapters, "csv")
+            head = csv.head()
+            # stacked sections (small summary exports) are tables of their own: landed whole
+            sectioned = len(split_sections(head)) > 1
+            detection = detect(head, adapters, "csv")
         except (UnreadableFile, UnicodeDecodeError) as exc:
             return _quarantine(settings, entry, source, name, f"{name}: {exc}")
+        if sectioned:
+            return _land_table_file(settings, path.read_bytes(), name, source, adapters, entry)
         adapter = detection.adapter
         if adapter is None:
             why = detection.closest_text
             return _quarantine(
                 settings, entry, source, name, f"{name}: no adapter matches its header; {why}", [detection]
             )
-        if not adapter.row_batches:
+        # a table unwrapped from single-field records has no row batches of its own; a table
+        # that also lands a second entity (``Adapter.also``) is landed whole, every adapter at once
+        if not adapter.row_batches or detection.unwrapped or adapter.also:
             return _land_table_file(settings, path.read_bytes(), name, source, adapters, entry)
         # every pass over the batches may meet a record polars cannot read: all inside the try
         try:
@@ -672,6 +713,8 @@ def _land_csv_in_batches(
             )
             outcomes: dict[int, _BatchOutcome] = {}
             keys: dict[int, pl.DataFrame] = {}
+            evidence: dict[int, dict[str, OrderEvidence]] = {}  # each batch's date columns' evidence
+            orders: dict[int, dict[str, str]] = {}  # the day/month orders each batch was parsed in
             pieces: list[Piece] = []
             widths: list[int] = []  # the width each batch was landed at
 
@@ -680,6 +723,9 @@ def _land_csv_in_batches(
                 outcomes[i] = _BatchOutcome.write(work, i, outcome)
                 if outcome.keys is not None:
                     keys[i] = outcome.keys
+                if outcome.date_evidence is not None:
+                    evidence[i] = outcome.date_evidence
+                orders[i] = outcome.date_orders
 
             provisional = provisional_facts(detection, first_row)
             for i, batch in enumerate(csv.batches()):
@@ -691,12 +737,19 @@ def _land_csv_in_batches(
             width = max(widths, default=0)
             for i in (i for i, w in enumerate(widths) if w < width):
                 land(i, csv.batch(pieces[i], width), provisional)
+            # each date column has one day/month order, decided over every batch's values: a
+            # batch that decided otherwise on its own (its days all ≤ 12) is landed again in it
+            file_orders = decide_date_orders(adapter, ctx, [evidence[i] for i in sorted(evidence)])
+            decided = replace(provisional, date_orders=file_orders)
+            for i in [i for i in sorted(orders) if orders[i] != file_orders]:
+                land(i, csv.batch(pieces[i], width), decided)
             # windowed rules (a post appearing again later) look across batches: the few batches
             # holding a row they refuse are landed again, knowing which
-            facts = FileFacts(first_row, refused_rows(adapter, [keys[i] for i in sorted(keys)]))
+            refused = refused_rows(adapter, [keys[i] for i in sorted(keys)])
+            facts = FileFacts(first_row, refused, file_orders)
             for i in _batches_holding(pieces, facts.refused):
                 land(i, csv.batch(pieces[i], width), facts)
-        except UnreadableFile as exc:
+        except (UnreadableFile, DateOrderError) as exc:
             return _quarantine(settings, entry, source, name, f"{name}: {exc}", [detection])
         except pl.exceptions.PolarsError as exc:
             return _quarantine(

@@ -22,6 +22,9 @@ class ParseContext:
 
     timezone: str = "Asia/Shanghai"
     reference: pl.Expr = field(default_factory=lambda: pl.lit(None, dtype=pl.Datetime("us", "UTC")))
+    # the day/month order decided for the column's whole file (see citypulse.parsing.dates);
+    # None: the values parsed decide, and those they leave undecided are unreadable
+    date_order: str | None = None
 
 
 # Below this share of distinct values a column is parsed once per distinct value, then mapped back.
@@ -102,12 +105,20 @@ PARSERS: dict[str, Parser] = {
             "datetime",
             "a date/time",
             pl.Datetime("us", "UTC"),
-            lambda e, c: dates.parse_datetime(e, c.timezone, c.reference),
+            lambda e, c: dates.parse_datetime(e, c.timezone, c.reference, c.date_order),
         ),
-        Parser("date", "a date", pl.Date(), lambda e, c: dates.parse_date(e, c.timezone, c.reference)),
+        Parser(
+            "date",
+            "a date",
+            pl.Date(),
+            lambda e, c: dates.parse_date(e, c.timezone, c.reference, c.date_order),
+        ),
     )
 }
 """Parsers by name; YAML adapters use these names in their column maps."""
+
+DATE_PARSERS = frozenset({"date", "datetime"})
+"""Parsers whose columns have one day/month order per file (see citypulse.parsing.dates)."""
 
 
 def get_parser(name: str) -> Parser:

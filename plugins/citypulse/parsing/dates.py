@@ -5,9 +5,10 @@ Adapters never say which layout a column uses; every layout seen in the exports 
 * Unix epochs, seconds or milliseconds (chosen by magnitude: ≥ 1e11 is milliseconds);
 * zoned: ISO ``2023-05-01 12:00:00+08:00`` / ``…Z``, Weibo API ``Sat May 01 12:00:00 +0800 2023``,
   X legacy ``2015-09-30 18:42 +0000``;
-* naive: ``%Y-%m-%d %H:%M(:%S)``, ``…T…``, ``%Y-%m-%d``, ``MM/DD/YYYY HH:MM`` (US order first),
-  ``M-D-YYYY``, English month names (``Jun 27, 2023``, ``Mon Feb 17 2025``, ``Wed, Jan 1, 2025``),
-  ``2025年3月8日`` — interpreted in the adapter's time zone, then converted to UTC;
+* naive: ``%Y-%m-%d %H:%M(:%S)``, ``…T…``, ``%Y-%m-%d``, day and month before a four-digit year
+  (``MM/DD/YYYY HH:MM``, ``M-D-YYYY``, ``DD-MM-YYYY``, ``D.M.YYYY``; see *Day/month order*), English
+  month names (``Jun 27, 2023``, ``Mon Feb 17 2025``, ``Wed, Jan 1, 2025``), ``2025年3月8日`` —
+  interpreted in the adapter's time zone, then converted to UTC;
 * relative to the observation time (``reference``): ``刚刚``, ``N秒/分钟/小时/天前``, ``今天 HH:MM``,
   ``昨天 HH:MM``, ``前天 HH:MM``;
 * yearless (``February 28``, ``8 de marzo``, ``18 de março``, ``3月8日``, ``03月08日 12:30``): the
@@ -22,14 +23,27 @@ Layouts that read no sampled value wait for the next round (sampled from what is
 when no layout reads any sampled value, the rest tries every remaining layout at once. So every
 value still gets the first layout that reads it, except where a later layout was found first:
 layouts that both read a text give the same instant, so that never changes a value.
+
+Day/month order. ``01-07-2025`` is 1 July in a day-first file and 7 January in a month-first one;
+no single value says which, and trying one order per value first swaps day and month silently on
+every day ≤ 12 (and refuses the rest). So a column has **one** order, decided from all of its
+values (:func:`order_evidence`, :func:`decide_order`): a first part 13–31 before a month proves
+day-first (``DMY``), a second part 13–31 after a month proves month-first (``MDY``). Where no value
+decides, the order declared for the file (folder manifest, else adapter) does; with none, the file
+is refused (:class:`DateOrderError`), never guessed; values proving both orders refuse it too.
+Year-first values (``2025-07-01``) are ``YMD`` and need no decision. The landing engine decides
+over the whole file (every row batch of a big CSV) and passes the order to the parser; called
+without one, the parser decides over the values it is given and leaves undecidable ones NULL.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 import polars as pl
 
+from citypulse.errors import CityPulseError
 from citypulse.parsing.text import is_missing, squish
 
 UTC = pl.Datetime("us", "UTC")
@@ -56,17 +70,11 @@ _NAIVE_FORMATS = (
     "%Y-%m-%dT%H:%M",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
     "%Y年%m月%d日 %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
     "%Y-%m-%d",
     "%Y/%m/%d",
     "%Y.%m.%d",
-    "%m/%d/%Y",
-    "%m-%d-%Y",
     "%b %d, %Y",
     "%B %d, %Y",
     "%a %b %d %Y",
@@ -77,6 +85,129 @@ _NAIVE_FORMATS = (
     "%Y年%m月%d日",
     "%Y%m%d",
 )
+
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+AMBIGUOUS_ORDER = "日/月顺序无法确定 (ambiguous day/month order)"
+CONTRADICTORY_ORDER = "日/月顺序矛盾 (contradictory day/month order)"
+
+# day and month before a four-digit year, as exports write them (spreadsheets re-save ISO dates
+# this way); the clock forms follow the date as in the year-first layouts
+_DAY_MONTH_SEPARATORS = ("/", "-", ".")
+_DAY_MONTH_CLOCKS = (" %I:%M:%S %p", " %I:%M %p", " %H:%M:%S", " %H:%M", "")
+# what those layouts read, for deciding the order without parsing: ASCII digits only (``\d`` is
+# Unicode-aware, and chrono reads ASCII digits only); ``\s`` covers what ``squish`` strips except
+# the zero-width and BOM characters, which the decoder already removes
+_DAY_MONTH_SHAPE = r"^\s*[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}(?:[^0-9]|$)"
+_DAY_MONTH_PARTS = r"^(([0-9]{1,2})[-/.]([0-9]{1,2})[-/.][0-9]{4})"
+_BLANKS = " \t\r\n\ufeff\u200b\u00a0\u3000"
+_DATE_PART = 10  # characters of ``DD-MM-YYYY``: the head of a value that holds its date
+
+
+def _day_month_formats(order: str) -> tuple[str, ...]:
+    """The day/month-first layouts in one order (none for ``YMD``: only year-first values then)."""
+    if order not in ("DMY", "MDY"):
+        return ()
+    first, second = ("%d", "%m") if order == "DMY" else ("%m", "%d")
+    return tuple(
+        f"{first}{sep}{second}{sep}%Y{clock}" for sep in _DAY_MONTH_SEPARATORS for clock in _DAY_MONTH_CLOCKS
+    )
+
+
+class DateOrderError(CityPulseError):
+    """A date column whose day/month order its values do not decide and nothing declares, or
+    whose values prove both orders: the whole file is refused (quarantined), never guessed."""
+
+
+@dataclass(frozen=True)
+class OrderEvidence:
+    """What a date column's values say about their day/month order: the first value (in file
+    order) proving each order, and the first one both of whose parts could be the month."""
+
+    day_first: str | None = None  # e.g. ``13-06-2025``
+    month_first: str | None = None  # e.g. ``06-13-2025``
+    ambiguous: str | None = None  # e.g. ``01-07-2025``
+
+    @classmethod
+    def of(cls, heads: pl.Series | None) -> OrderEvidence:
+        """From the distinct day/month-first heads of a column (see :func:`day_month_heads`)."""
+        if heads is None or not heads.len():
+            return cls()
+        parts = heads.str.extract_groups(_DAY_MONTH_PARTS)
+        day_month = parts.struct.field("1")
+        first = parts.struct.field("2").cast(pl.Int32)
+        second = parts.struct.field("3").cast(pl.Int32)
+        first_month = first.is_between(1, 12)
+        second_month = second.is_between(1, 12)
+
+        def first_where(proof: pl.Series) -> str | None:
+            found = day_month.filter(proof)
+            return found[0] if found.len() else None
+
+        return cls(
+            first_where(first.is_between(13, 31) & second_month),
+            first_where(first_month & second.is_between(13, 31)),
+            first_where(first_month & second_month),
+        )
+
+    def then(self, later: OrderEvidence) -> OrderEvidence:
+        """This evidence followed by that of later rows (row batches of one file, in order)."""
+        return OrderEvidence(
+            self.day_first if self.day_first is not None else later.day_first,
+            self.month_first if self.month_first is not None else later.month_first,
+            self.ambiguous if self.ambiguous is not None else later.ambiguous,
+        )
+
+
+def day_month_heads(expr: pl.Expr) -> pl.Expr:
+    """An aggregate of a raw date column: the distinct heads (date parts) of its values written
+    day/month first, in file order, as one list; :meth:`OrderEvidence.of` reads them.
+
+    Cheap, and nothing is parsed: one regex match over the column picks the values written
+    day/month first, and their heads are days, not instants (a few thousand distinct at most),
+    so only those are split into numbers and compared.
+    """
+    text = expr.cast(pl.String)
+    return (
+        text.filter(text.str.contains(_DAY_MONTH_SHAPE))
+        .str.strip_chars_start(_BLANKS)
+        .str.slice(0, _DATE_PART)
+        .unique(maintain_order=True)
+        .implode()
+    )
+
+
+def order_evidence(frame: pl.DataFrame | pl.LazyFrame, columns: list[str]) -> dict[str, OrderEvidence]:
+    """What each raw date column of ``frame`` says about its day/month order (one pass each)."""
+    if not columns:
+        return {}
+    heads = frame.lazy().select(day_month_heads(pl.col(c)).alias(c) for c in columns).collect()
+    return {c: OrderEvidence.of(heads[c][0]) for c in columns}
+
+
+def decide_order(evidence: OrderEvidence, declared: str | None, column: str) -> str:
+    """The column's order (``DMY``, ``MDY``, or ``YMD`` when no value is written day/month first):
+    proven by its values, else ``declared``; raises :class:`DateOrderError` when neither decides
+    or when the values prove both."""
+    if evidence.day_first is not None and evidence.month_first is not None:
+        raise DateOrderError(
+            f"{CONTRADICTORY_ORDER}: column {column}: '{evidence.day_first}' can only be day-first "
+            f"and '{evidence.month_first}' only month-first"
+        )
+    if evidence.day_first is not None:
+        return "DMY"
+    if evidence.month_first is not None:
+        return "MDY"
+    if evidence.ambiguous is None:
+        return declared if declared in ("DMY", "MDY") else "YMD"
+    if declared in ("DMY", "MDY"):
+        return declared
+    stated = f" (the declared order {declared} is year-first)" if declared else ""
+    raise DateOrderError(
+        f"{AMBIGUOUS_ORDER}: column {column}: no value tells day from month (e.g. "
+        f"'{evidence.ambiguous}'){stated}; declare the order in the folder's _manifest.yaml "
+        "(date_order: DMY or date_order: MDY)"
+    )
+
 
 MONTH_NAMES: dict[str, int] = {
     **{
@@ -260,12 +391,14 @@ _REF = "r"
 _SAMPLE = 256  # values from the head of the still-unread rows, and as many spread over the rest
 
 
-def _layouts(s: pl.Expr, tz: str, ref_local: pl.Expr | None) -> list[pl.Expr]:
-    """Every layout as an expression giving the UTC instant, in priority order."""
+def _layouts(s: pl.Expr, tz: str, ref_local: pl.Expr | None, order: str) -> list[pl.Expr]:
+    """Every layout as an expression giving the UTC instant, in priority order; day/month-first
+    layouts in ``order`` only."""
     zoned_input = _reorder_weibo_api(s)
     layouts = [_epoch(s)]
     layouts += [zoned_input.str.strptime(UTC, fmt, strict=False) for fmt in _ZONED_FORMATS]
-    layouts += [_local_to_utc(s.str.strptime(NAIVE, fmt, strict=False), tz) for fmt in _NAIVE_FORMATS]
+    naive = _NAIVE_FORMATS + _day_month_formats(order)
+    layouts += [_local_to_utc(s.str.strptime(NAIVE, fmt, strict=False), tz) for fmt in naive]
     if ref_local is not None:
         layouts += [_local_to_utc(_relative(s, ref_local), tz), _local_to_utc(_yearless(s, ref_local), tz)]
     return layouts
@@ -277,12 +410,21 @@ def _sample(rows: pl.Series) -> pl.Series:
     return pl.concat([rows.head(_SAMPLE), rows.gather_every(max(1, rows.len() // _SAMPLE))])
 
 
-def _parse_batch(batch: pl.Series, tz: str, with_reference: bool) -> pl.Series:
+def _own_order(frame: pl.DataFrame) -> str:
+    """The order the values themselves prove; ``YMD`` (no day/month-first layout, so such values
+    stay unread) when they prove none or both: without a declared order nothing is guessed."""
+    try:
+        return decide_order(order_evidence(frame, [_VALUE])[_VALUE], None, _VALUE)
+    except DateOrderError:
+        return "YMD"
+
+
+def _parse_batch(batch: pl.Series, tz: str, with_reference: bool, order: str | None) -> pl.Series:
     """Cleaned texts (struct field ``v``; reference ``r``) → UTC instants; see the module docstring."""
     frame = batch.struct.unnest()
     result = pl.repeat(None, frame.height, dtype=UTC, eager=True).alias(batch.name)
     ref_local = _reference_local(pl.col(_REF), tz) if with_reference else None
-    remaining = _layouts(pl.col(_VALUE), tz, ref_local)
+    remaining = _layouts(pl.col(_VALUE), tz, ref_local, order or _own_order(frame))
     unread = frame.select(pl.col(_VALUE).is_not_null().arg_true()).to_series()
     while unread.len() and remaining:
         sample = frame[_sample(unread)]
@@ -303,22 +445,30 @@ def _parse_batch(batch: pl.Series, tz: str, with_reference: bool) -> pl.Series:
     return result
 
 
-def parse_datetime(expr: pl.Expr, tz: str = "Asia/Shanghai", reference: pl.Expr | None = None) -> pl.Expr:
+def parse_datetime(
+    expr: pl.Expr, tz: str = "Asia/Shanghai", reference: pl.Expr | None = None, order: str | None = None
+) -> pl.Expr:
     """Any supported date/time text → ``Datetime("us", "UTC")``; NULL when missing or unreadable.
 
     ``tz`` is the zone of naive values; ``reference`` (a UTC datetime expression, normally the
-    observation time) resolves relative and yearless forms, which stay NULL without it.
+    observation time) resolves relative and yearless forms, which stay NULL without it. ``order``
+    (``DMY``/``MDY``/``YMD``) is the day/month order decided for the whole column; without it the
+    values given decide, and day/month-first values they leave undecided are NULL.
     """
+    if order is not None and order not in DATE_ORDERS:
+        raise ValueError(f"unknown date order {order!r}; known: {', '.join(DATE_ORDERS)}")
     fields = [_clean(expr).alias(_VALUE)]
     if reference is not None:
         fields.append(reference.cast(UTC).alias(_REF))
     return pl.struct(fields).map_batches(
-        partial(_parse_batch, tz=tz, with_reference=reference is not None),
+        partial(_parse_batch, tz=tz, with_reference=reference is not None, order=order),
         return_dtype=UTC,
         is_elementwise=True,
     )
 
 
-def parse_date(expr: pl.Expr, tz: str = "Asia/Shanghai", reference: pl.Expr | None = None) -> pl.Expr:
+def parse_date(
+    expr: pl.Expr, tz: str = "Asia/Shanghai", reference: pl.Expr | None = None, order: str | None = None
+) -> pl.Expr:
     """A reporting date (``pl.Date``) as the platform states it, in its own zone."""
-    return parse_datetime(expr, tz, reference).dt.convert_time_zone(tz).dt.date()
+    return parse_datetime(expr, tz, reference, order).dt.convert_time_zone(tz).dt.date()

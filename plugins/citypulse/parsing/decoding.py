@@ -2,8 +2,9 @@
 
 Order: a BOM decides (UTF-8, UTF-16 LE/BE); otherwise strict UTF-8; otherwise GB18030 (a
 superset of GBK, what zh-CN Excel writes for "CSV (逗号分隔)") when the bytes look like Chinese
-double-byte text; otherwise Windows-1252 (legacy Facebook Insights), whose undefined bytes fall
-back to Latin-1 so nothing is refused at this stage.
+double-byte text; otherwise Windows-1251 when the high bytes form Cyrillic words (a Bulgarian or
+Russian Excel's "CSV"); otherwise Windows-1252 (legacy Facebook Insights), whose undefined bytes
+fall back to Latin-1 so nothing is refused at this stage.
 
 BOMs that appear in the middle of a file (crawlers that append with ``utf-8-sig``) are removed
 from the decoded text: U+FEFF is never content in these exports.
@@ -32,6 +33,11 @@ _UTF8_SUSPICIOUS = re.compile(rb"[\xc2-\xdf]|\xf0[\xa0-\xbf]|[\xf1-\xf4]")
 # searched with ``re``: ``bytes.__contains__`` is twice as slow on Chinese text, where the BOM's
 # first byte leads every full-width punctuation mark
 _BOM_UTF8 = re.compile(re.escape(codecs.BOM_UTF8))
+# Windows-1251 puts Cyrillic letters at C0–FF: its words are runs of such bytes, where
+# Windows-1252's accented letters stand mostly alone between ASCII letters (é, ñ, ü)
+_HIGH = re.compile(rb"[\x80-\xff]")
+_CYRILLIC_WORD = re.compile(rb"[\xc0-\xff]{3,}")
+_HANZI_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _CHUNK = 16 << 20  # big files are checked and transcoded in pieces, never as one Python str
 
 
@@ -56,6 +62,18 @@ def _looks_like_gb_pieces(chunks: Iterable[bytes | memoryview]) -> bool:
     return pairs > 0 and high >= 0.5 * pairs
 
 
+def _looks_like_cp1251(chunks: Iterable[bytes | memoryview]) -> bool:
+    high = in_words = 0
+    for chunk in chunks:
+        high += len(_HIGH.findall(chunk))
+        in_words += sum(len(word) for word in _CYRILLIC_WORD.findall(chunk))
+    return high > 0 and in_words >= 0.8 * high
+
+
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 def _gbk_disguised_as_utf8(data: bytes) -> bool:
     # Short GBK runs can be valid UTF-8 (一 = D2 BB = Cyrillic һ; 稹啊 = F0 A1 B0 A1 = the rare
     # Ext-B hanzi 𡰡, or unassigned planes). Real UTF-8 Chinese has BMP code points ≥ U+0800; if
@@ -70,7 +88,19 @@ def _gbk_disguised_as_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     wide = len(re.findall(r"[^\x00-\x7f]", candidate))
-    return len(re.findall(r"[\u4e00-\u9fff]", candidate)) >= 0.8 * wide
+    runs = [(m.start(), m.end()) for m in _HANZI_RUN.finditer(candidate)]
+    hanzi = sum(end - start for start, end in runs)
+    if hanzi < 0.8 * wide:
+        return False
+    # UTF-8 accented Latin letters ("Zürich", "São Paulo") also read as GBK, but each as a lone
+    # hanzi beside an ASCII letter; Chinese comes mostly in words, runs of two hanzi or more
+    latin_like = sum(
+        1
+        for start, end in runs
+        if end - start == 1
+        and (_ascii_letter(candidate[start - 1 : start]) or _ascii_letter(candidate[end : end + 1]))
+    )
+    return latin_like <= 0.5 * hanzi
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -151,6 +181,11 @@ def to_utf8(data: bytes) -> tuple[bytes, str]:
     if _looks_like_gb(data):
         try:
             return _without_boms(_transcode(data, "gb18030")), "gb18030"
+        except UnicodeDecodeError:
+            pass
+    if _looks_like_cp1251(_chunks(data)):
+        try:
+            return _without_boms(_transcode(data, "cp1251")), "windows-1251"
         except UnicodeDecodeError:
             pass
     try:
@@ -235,7 +270,10 @@ def utf8_file(path: Path, scratch: Path) -> tuple[Path, str]:
         if encoding == "utf-8-sig":  # a UTF-8 BOM on bytes that are not UTF-8: say where
             _transcode_file(path, start, "utf-8", scratch)
         encoding = "gb18030" if _looks_like_gb_pieces(_file_chunks(path)) else "windows-1252"
-    for candidate in dict.fromkeys([encoding, "windows-1252", "latin-1"]):
+    # as in to_utf8: Windows-1251 before Windows-1252 when the bytes are not GB18030 after all
+    single_byte = not encoding.startswith("utf-16")
+    cyrillic = ["windows-1251"] if single_byte and _looks_like_cp1251(_file_chunks(path)) else []
+    for candidate in dict.fromkeys([encoding, *cyrillic, "windows-1252", "latin-1"]):
         try:
             _transcode_file(path, start, candidate.replace("windows-1252", "cp1252"), scratch)
             return scratch, candidate

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -131,23 +131,33 @@ def write_manifest(
     account_id: str | None = None,
     account_name: str | None = None,
     city_code: str | None = None,
+    period: tuple[date, date] | None = None,
 ) -> Path:
     """The folder's ``_manifest.yaml`` (contract: design.md inbox convention).
 
     Account keys are left out for folders that hold many accounts (search crawls, topic lists);
     the platform is the top folder's name. Only the keys the landing engine accepts are written.
+    ``period`` is the reporting period of an export that does not state its own (audience tables).
     """
     doc: dict[str, str] = {}
     if account_id is not None:
         doc |= {"account_id": account_id, "account_name": account_name or "", "city_code": city_code or ""}
     doc |= {"observed_at": observed_at.isoformat(), "timezone": timezone}
+    if period is not None:
+        doc |= {"period_start": period[0].isoformat(), "period_end": period[1].isoformat()}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "_manifest.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
-def write_account_manifest(folder: Path, account: Mapping[str, str], at: datetime, timezone: str) -> Path:
+def write_account_manifest(
+    folder: Path,
+    account: Mapping[str, str],
+    at: datetime,
+    timezone: str,
+    period: tuple[date, date] | None = None,
+) -> Path:
     """The manifest of a folder holding one registered account's export taken at ``at``."""
     return write_manifest(
         folder,
@@ -156,4 +166,5 @@ def write_account_manifest(folder: Path, account: Mapping[str, str], at: datetim
         account_id=account["account_id"],
         account_name=account["account_name"],
         city_code=account["city_code"],
+        period=period,
     )

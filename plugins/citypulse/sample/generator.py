@@ -34,6 +34,7 @@ def _writers(rows: int | None) -> list[tuple[str, Callable[[World, Sink], None]]
         ("weibo topics", weibo.write_topics),
         ("weibo hot search", weibo.write_hot_search),
         ("youtube studio", youtube.write_studio),
+        ("youtube studio cities", youtube.write_studio_cities),
         ("youtube api", youtube.write_api_videos),
         ("x content", x.write_content),
         ("x overview", x.write_overview),

@@ -1,9 +1,13 @@
-"""YouTube exports: Studio advanced-mode zip (monthly) and Data API v3 video lists (weekly).
+"""YouTube exports: Studio advanced-mode zip (monthly), the Studio "Cities" audience table
+(monthly) and Data API v3 video lists (weekly).
 
 Traps (export-formats.md §3): ``Table data.csv`` starts with a ``Total`` row; ``Video publish time``
 like ``Jun 27, 2023``; ``(%)`` columns 0-100; ``Average view duration`` H:MM:SS; an id starting
 with ``-`` written with a leading space; Studio days are Pacific (manifest timezone). API
-statistics are JSON strings and one video hides its likes (no ``likeCount`` key).
+statistics are JSON strings and one video hides its likes (no ``likeCount`` key). The Cities table
+(real-exports/youtube/dangertv-viewer-cities.csv) keys its rows by a Google Maps feature id, quotes
+city names that hold commas, ends with a ``Showing top N results`` footer, has CRLF line ends and
+does not state its date range (the folder manifest's period does).
 """
 
 from __future__ import annotations
@@ -15,10 +19,35 @@ import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, snapshot
 from citypulse.sample.files import csv_text, write_account_manifest, write_bytes, zip_bytes
+from citypulse.sample.randomness import stream
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World
 
 PACIFIC = "America/Los_Angeles"
+
+# Where overseas viewers of Chinese city channels watch from: Studio's "City name" spelling.
+VIEWER_CITIES = (
+    "New York, NY, USA",
+    "Los Angeles, CA, USA",
+    "London, UK",
+    "Singapore",
+    "Sydney NSW, Australia",
+    "Toronto, ON, Canada",
+    "Kuala Lumpur, Federal Territory of Kuala Lumpur, Malaysia",
+    "Bangkok, Thailand",
+    "San Francisco, CA, USA",
+    "Melbourne VIC, Australia",
+    "Vancouver, BC, Canada",
+    "Paris, France",
+    "Tokyo, Japan",
+    "Seoul, South Korea",
+    "Berlin, Germany",
+    "Dubai, United Arab Emirates",
+    "Jakarta, Indonesia",
+    "Auckland, New Zealand",
+    "Seattle, WA, USA",
+    "Ho Chi Minh City, Vietnam",
+)
 
 
 def _hms(seconds: pl.Expr) -> pl.Expr:
@@ -178,3 +207,55 @@ def write_api_videos(world: World, sink: Sink) -> None:
             write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8"))
             sink.record(path, "youtube_api_videos", len(items))
             write_account_manifest(folder, acc, at, "UTC")
+
+
+def write_studio_cities(world: World, sink: Sink) -> None:
+    """The Studio "Cities" table of each channel for the 28 days before each monthly export.
+
+    The cities share most of the channel's views (the rest of the world is not listed); each
+    channel has its own order of cities, so the demo's audience charts differ by channel.
+    """
+    for acc in accounts(world, "youtube"):
+        posts = posts_of(world, "youtube", acc["account_id"])
+        rng = stream(world.seed, f"youtube-cities-{acc['account_id']}")
+        order = rng.permutation(len(VIEWER_CITIES))
+        weights = 0.8 ** pl.Series(range(len(VIEWER_CITIES)), dtype=pl.Float64)
+        feature_ids = [f"0x{a:016x}:0x{b:x}" for a, b in rng.integers(0, 2**63, size=(len(VIEWER_CITIES), 2))]
+        mean_s = float(posts.select(pl.col("duration_s").mean()).item() or 300.0)
+        for at in world.calendar.monthly_exports:
+            last = at.date() - timedelta(days=1)
+            start = last - timedelta(days=27)
+            views = int(daily_metrics(world, "youtube", acc["account_id"], start, last)["views"].sum())
+            cities = pl.DataFrame(
+                {
+                    "key": [feature_ids[i] for i in order],
+                    "name": [VIEWER_CITIES[i] for i in order],
+                    "weight": weights / weights.sum() * 0.7,
+                    "watched_s": rng.uniform(0.3, 0.6, len(VIEWER_CITIES)) * mean_s,
+                }
+            )
+            table = (
+                cities.with_columns((pl.col("weight") * views).floor().cast(pl.Int64).alias("views"))
+                .filter(pl.col("views") > 0)
+                .sort("views", descending=True, maintain_order=True)
+                .select(
+                    pl.col("key").alias("Cities"),
+                    pl.col("name").alias("City name"),
+                    pl.col("views").cast(pl.String).alias("Views"),
+                    (pl.col("views") * pl.col("watched_s") / 3600)
+                    .round(4)
+                    .cast(pl.String)
+                    .alias("Watch time (hours)"),
+                    _hms(pl.col("watched_s")).alias("Average view duration"),
+                )
+            )
+            footer = pl.DataFrame(
+                {"Cities": [f"Showing top {table.height} results"]} | {c: [""] for c in table.columns[1:]}
+            )
+            text = csv_text(pl.concat([table, footer]), newline="\r\n")
+            folder = sink.folder("youtube", f"{acc['account_id']}_audience", at)
+            channel = acc["account_name"].replace("'", "")
+            path = folder / f"Cities {start:%Y-%m-%d}_{last:%Y-%m-%d} {channel}.csv"
+            write_bytes(path, text.encode("utf-8"))
+            sink.record(path, "youtube_studio_cities", table.height)
+            write_account_manifest(folder, acc, at, PACIFIC, period=(start, last))
