@@ -112,6 +112,19 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _met(not s["charts_over_target"] and not s["errors"]),
             )
         )
+    if not failed("publish"):
+        p = m["publish"]
+        chosen, whole = p["contenders"]["marts_selected"], p["contenders"]["whole_file_copy"]
+        dropped = p["contenders"]["copy_database_then_drop"]
+        out.append(
+            (
+                f"publish time ({p['published_tables']} marts of a {p['build_bytes'] / 1e6:.0f} MB build)",
+                "—",
+                f"{chosen['median_s']:.2f} s, {chosen['file_bytes'] / 1e6:.0f} MB; whole-file copy "
+                f"{whole['median_s']:.2f} s; COPY FROM DATABASE + drops {dropped['median_s']:.2f} s",
+                "—",
+            )
+        )
     if not failed("evaluation"):
         e = m["evaluation"]
         total = e.get("evaluate", {}).get("median_s")

@@ -261,10 +261,28 @@ def DB_CONNECTION_MUTATOR(  # noqa: N802 - Superset's config name
     return uri, params
 
 
+# The schemas SQL Lab lists: those of the opened file only, unqualified. duckdb-engine lists every
+# catalog's schemas qualified (serving.main, system.main, system.information_schema, temp.main), and
+# Superset's DuckDB spec passes that on; the datasets and SQL Lab address the marts as schema main.
+# serving.duckdb holds only the published marts in main (citypulse.warehouse.publish), so the list
+# is exactly ['main']: staging, intermediate, snapshots and audit exist in build.duckdb only, which
+# the sandbox above cannot attach.
+_SERVING_SCHEMAS_SQL = "select schema_name from duckdb_schemas() where database_name = current_database()"
+
+
+def _serving_schema_names(cls: Any, inspector: Any) -> set[str]:  # noqa: ARG001 - a classmethod's cls
+    from sqlalchemy import text
+
+    with inspector.engine.connect() as connection:
+        return {row[0] for row in connection.execute(text(_SERVING_SCHEMAS_SQL))}
+
+
 def FLASK_APP_MUTATOR(app: Any) -> None:  # noqa: N802 - Superset's config name
     # Imported here: the module needs an initialised app.
+    from superset.db_engine_specs.duckdb import DuckDBEngineSpec
     from superset.security import analytics_db_safety
 
     for entry in list(analytics_db_safety.BLOCKLIST):
         if entry.match("duckdb"):
             analytics_db_safety.BLOCKLIST.discard(entry)
+    DuckDBEngineSpec.get_schema_names = classmethod(_serving_schema_names)  # type: ignore[method-assign,assignment]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from citypulse.settings import REPO_ROOT, Settings
+from tests.pipeline import SamplePipeline, build_sample_pipeline
 
 REAL_EXPORTS = Path(os.environ.get("CITYPULSE_REAL_EXPORTS", REPO_ROOT.parent / "shared" / "real-exports"))
 
@@ -26,3 +27,9 @@ def real_exports() -> Path:
     if not REAL_EXPORTS.is_dir():
         pytest.skip(f"real exports not present at {REAL_EXPORTS} (they live beside the repo in CI)")
     return REAL_EXPORTS
+
+
+@pytest.fixture(scope="session")
+def sample_pipeline(tmp_path_factory: pytest.TempPathFactory) -> SamplePipeline:
+    """One published warehouse per session from ``citypulse sample`` (tests/pipeline.py): read it, never write."""
+    return build_sample_pipeline(tmp_path_factory.mktemp("sample-pipeline"))

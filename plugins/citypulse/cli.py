@@ -43,6 +43,16 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from citypulse.landing.forget import forget
+
+    outcome = forget(
+        get_settings().ensure(), args.platform, args.account, reason=args.reason, rebuild=not args.no_build
+    )
+    print(json.dumps(outcome.to_json(), ensure_ascii=False))
+    return outcome.exit_code
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from citypulse.evaluation.run import evaluate
 
@@ -106,6 +116,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("build", _cmd_build, "dbt build + audits into build.duckdb, publish serving.duckdb on success")
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+
+    p = add(
+        "forget",
+        _cmd_forget,
+        "删除请求 (个人信息保护法 第四十七条): remove an account's rows from the lake, tombstone it so "
+        "no landing or build brings them back, then full-refresh build and publish",
+    )
+    p.add_argument("--platform", required=True, help="平台 platform of the account (weibo, douyin, …)")
+    p.add_argument("--account", required=True, help="账号 ID the account id as landed (account_id)")
+    p.add_argument("--reason", default=None, help="原因 why, kept in the tombstone (e.g. a ticket number)")
+    p.add_argument(
+        "--no-build",
+        action="store_true",
+        help="不重建 skip the rebuild (serving.duckdb keeps the account until the next full-refresh build)",
+    )
 
     p = add("evaluate", _cmd_evaluate, "freeze the monthly evaluation run of a period; prints its run_id")
     p.add_argument("--period", required=True, type=_period, help="YYYY-MM")

@@ -49,6 +49,7 @@ def test_every_measurement_ran(smoke: dict[str, Any]) -> None:
         "memory",
         "warehouse",
         "serving",
+        "publish",
         "evaluation",
         "dag_parse",
         "diagnostics",
@@ -94,6 +95,12 @@ def test_memory_warehouse_serving_evaluation_parse_produced_numbers(smoke: dict[
     s = m["serving"]
     assert s["charts_total"] > 0 and s["charts_measured"] == s["charts_total"], s["errors"]
     assert all(_positive(c["p95_s"]) and c["runs"] >= 3 for c in s["charts"].values())
+
+    p = m["publish"]
+    assert p["published_tables"] > 0 and p["build_bytes"] > 0
+    assert all(_positive(c["median_s"]) and c["runs"] >= 3 for c in p["contenders"].values())
+    # the marts alone: smaller than the build, which keeps staging, intermediate and the seeds
+    assert p["contenders"]["marts_selected"]["file_bytes"] < p["build_bytes"]
 
     e = m["evaluation"]
     assert e["runs_ok"] >= 1 and _positive(e["evaluate"]["median_s"]) and e["frozen_rows"]["source_input"] > 0

@@ -240,7 +240,7 @@ def test_viral_alerts_are_sent_through_a_configured_notifier(tmp_path) -> None: 
         con.register("s", _post_days(growth).to_arrow())
         con.execute("create table fct_post_daily as select * from s")
         con.execute(
-            "create table accounts as select 'douyin' as platform, 'a' as account_id, "
+            "create table dim_official_account as select 'douyin' as platform, 'a' as account_id, "
             "'510100' as city_code, 'official' as account_type"
         )
         con.execute(

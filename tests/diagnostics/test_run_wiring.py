@@ -31,7 +31,7 @@ def _add_second_account(serving_db: Path) -> None:
     ]
     with duckdb.connect(str(serving_db)) as con:
         con.execute(
-            "insert into accounts by name select 'douyin' as platform, 'cd2' as account_id, "
+            "insert into dim_official_account by name select 'douyin' as platform, 'cd2' as account_id, "
             "'成都发布' as account_name, '510100' as city_code, 'official' as account_type, "
             "date '2024-01-01' as valid_from"
         )

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from citypulse.diagnostics import homogeneity
+from citypulse.warehouse.pii import pii_key
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
@@ -62,6 +63,8 @@ def build(
     """Write the fixture warehouse; ``extra_views`` simulates a lake change before a rebuild;
     ``empty_exports_on`` adds, for every account, a landed export of that day with no rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # a published warehouse was built with its data home's PII key (<home>/warehouse/serving.duckdb)
+    pii_key(path.parent.parent)
     if path.exists():
         path.unlink()
     acc = pl.DataFrame(
@@ -181,13 +184,13 @@ def build(
     )
     with duckdb.connect(str(path)) as con:
         for name, frame in {
-            "accounts": acc,
+            "dim_official_account": acc.filter(pl.col("account_type") == "official"),
             "dim_post": posts,
             "fct_post_snapshot": snapshots,
             "fct_account_daily": account_daily,
             "fct_topic_daily": topics,
             "dim_city": cities,
-            "city_keywords": keywords,
+            "dim_city_keyword": keywords,
             "ops_ingests": ingests,
         }.items():
             con.register("frame", frame.to_arrow())
@@ -216,11 +219,10 @@ window post_days as (partition by snapshot.platform, snapshot.post_id order by s
 
 
 def add_caption_signatures(con: duckdb.DuckDBPyConnection, posts: pl.DataFrame) -> None:
-    """The build's int_post_caption_signatures rows of ``posts`` (platform, post_id, title, text)."""
-    signatures = homogeneity.caption_signatures(posts)  # noqa: F841 - read by name below
-    con.execute("create schema if not exists intermediate")
-    con.execute(
-        "create table if not exists intermediate.int_post_caption_signatures as "
-        "select * from signatures limit 0"
+    """The published fct_post_caption_signature rows of ``posts`` (platform, post_id, title, text);
+    the fixture's post keys are its post ids."""
+    signatures = homogeneity.caption_signatures(posts).select(  # noqa: F841 - read by name below
+        post_key=pl.col("post_id"), signature=pl.col("signature")
     )
-    con.execute("insert into intermediate.int_post_caption_signatures select * from signatures")
+    con.execute("create table if not exists fct_post_caption_signature as select * from signatures limit 0")
+    con.execute("insert into fct_post_caption_signature select * from signatures")

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from citypulse.settings import Settings
@@ -99,6 +100,47 @@ def test_analyst_sql_lab_reads_but_cannot_escape(analyst: SupersetClient, tmp_pa
     assert not list(tmp_path.iterdir()), "nothing may be written"
     status, body = sqllab(analyst, database_id, SAFE)
     assert body["data"] == [{"n": 7}], "the warehouse is unchanged"
+
+
+def test_analyst_lists_and_reaches_only_the_published_marts(
+    superset_home: Settings, analyst: SupersetClient
+) -> None:
+    """serving.duckdb holds only schema main; the build database and the lake beside it stay out of reach."""
+    database_id = warehouse_id(analyst)
+    response = analyst.get(f"/api/v1/database/{database_id}/schemas/")
+    assert response.status_code == 200 and response.json()["result"] == ["main"]
+    # a build database (with the re-identification table) and a lake file, where production keeps them
+    superset_home.build_db.unlink(missing_ok=True)
+    with duckdb.connect(str(superset_home.build_db)) as conn:
+        conn.execute("create schema intermediate")
+        conn.execute(
+            "create table intermediate.int_accounts as select 'a1' as account_id, '张三' as account_name"
+        )
+    lake_file = superset_home.lake / "entity=post_observations" / "part-0.parquet"
+    lake_file.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as conn:
+        conn.execute(f"copy (select 'a1' as account_id) to '{lake_file}' (format parquet)")
+    refused = [
+        "select * from staging.stg_post_observations",
+        "select * from intermediate.int_accounts",
+        f"select * from read_parquet('{lake_file}')",
+        f"select * from read_parquet('{superset_home.lake}/**/*.parquet')",
+        f"select * from read_csv('{superset_home.dbt_project / 'seeds' / 'accounts.csv'}')",
+        f"attach '{superset_home.build_db}' as build (read_only)",
+        f"select * from '{superset_home.build_db}'",
+    ]
+    let_through = []
+    for sql in refused:
+        status, body = sqllab(analyst, database_id, sql)
+        if status == 200 or body.get("status") == "success":
+            let_through.append(sql)
+    assert not let_through
+    for sql in (
+        "select distinct table_schema as s from information_schema.tables",
+        "select distinct schema_name as s from duckdb_tables()",
+    ):
+        status, body = sqllab(analyst, database_id, sql)
+        assert status == 200 and body["data"] == [{"s": "main"}], sql
 
 
 def test_sandbox_is_forced_even_when_the_database_extra_is_loosened(

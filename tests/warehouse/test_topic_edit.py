@@ -1,4 +1,4 @@
-"""A post whose caption lost every topic loses its topic rows in an incremental build (issue 8:
+"""A post whose caption lost every topic loses its topic rows in an incremental build (
 int_post_topics appends the topics of restamped posts and deletes the rows of their earlier
 versions), and its caption signature is computed again (int_post_caption_signatures), on real dbt +
 DuckDB: the incremental build equals a full refresh."""
@@ -45,9 +45,13 @@ def _signatures(settings: Settings) -> pl.DataFrame:
 
 
 def _expected_signatures(settings: Settings) -> pl.DataFrame:
-    """What homogeneity computes from dim_post's captions (the captions the diagnostics read)."""
+    """What homogeneity computes from dim_post's captions (the captions the diagnostics read), under
+    the native post ids the intermediate signatures keep (dim_post shows pseudonyms for some)."""
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        posts = con.sql("select platform, post_id, title, text from dim_post order by platform, post_id").pl()
+        posts = con.sql(
+            "select ids.platform, ids.post_id, dim_post.title, dim_post.text from dim_post "
+            "join intermediate.int_post_identities as ids using (post_key) order by ids.platform, ids.post_id"
+        ).pl()
     return homogeneity.caption_signatures(posts)
 
 

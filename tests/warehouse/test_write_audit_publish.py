@@ -7,6 +7,7 @@ import pytest
 
 from citypulse.warehouse.audit import ACCESS_MODE_ENV
 from citypulse.warehouse.dbt_runner import run_dbt
+from citypulse.warehouse.publish import PUBLISH_MARKER, is_published
 from tests.warehouse.conftest import WarehouseHistory
 from tests.warehouse.lake_builder import PERSON_DOUYIN, PERSONAL_NAMES
 
@@ -47,6 +48,33 @@ def test_good_build_publishes_every_mart(history: WarehouseHistory) -> None:
             "select count(*) from ops_quality_results where run_id = ? and stage = 'build'", [outcome.run_id]
         ).fetchone()
         assert audit_rows is not None and audit_rows[0] == len(outcome.audit.checks)
+
+
+def test_serving_holds_exactly_the_published_marts(history: WarehouseHistory) -> None:
+    listing = (
+        "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+        " union all select schema_name, view_name from duckdb_views()"
+        " where database_name = current_database() and not internal"
+    )
+    with duckdb.connect(str(history.settings.build_db), read_only=True) as conn:
+        built = {(schema, name) for schema, name in conn.execute(listing).fetchall()}
+    # the build keeps the re-identification table, the raw seeds and every other schema
+    assert {("intermediate", "int_accounts"), ("main", "accounts"), ("audit", "check_results")} <= built
+    assert {schema for schema, _ in built} >= {"main", "staging", "intermediate", "snapshots", "audit"}
+    expected = {("main", name) for schema, name in built if is_published(schema, name)}
+    assert {("main", "fct_post_caption_signature"), ("main", "dim_official_account")} <= expected
+    with duckdb.connect(str(history.serving_copy), read_only=True) as conn:
+        served = {(schema, name) for schema, name in conn.execute(listing).fetchall()}
+        schemas = conn.execute(
+            "select schema_name from duckdb_schemas() where database_name = current_database()"
+        ).fetchall()
+        # the evaluation finds every post's caption signature under dim_post's key
+        unsigned = conn.execute(
+            "select count(*) from dim_post anti join fct_post_caption_signature using (post_key)"
+        ).fetchone()
+    assert schemas == [("main",)]
+    assert served == expected | {("main", PUBLISH_MARKER)}
+    assert unsigned == (0,)
 
 
 def test_overlapping_exports_counted_once_and_latest_ingest_wins(history: WarehouseHistory) -> None:

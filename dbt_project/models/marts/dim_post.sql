@@ -13,37 +13,37 @@ with posts as (
     select * from {{ ref('int_posts') }}
 ),
 
-accounts as (
-    select * from {{ ref('int_accounts') }}
+-- keys, ids and links as shown (PIPL: a pseudonymised account's posts show a keyed pseudonym, no link)
+identities as (
+    select * from {{ ref('int_post_identities') }}
 ),
 
 final as (
     select
-        {{ surrogate_key(['posts.platform', 'posts.post_id']) }} as post_key,
+        identities.post_key,
         posts.platform,
-        posts.post_id,
-        coalesce(accounts.account_id_public, posts.account_id) as account_id,
-        accounts.account_key,
+        identities.post_id_public as post_id,
+        identities.account_id_public as account_id,
+        identities.account_key,
         cities.city_code,
         cities.city_source,
         posts.published_at,
         {{ local_date('posts.published_at') }} as published_date,
         posts.title,
         posts.text,
-        -- a personal account's post link leads to the person: not shown (PIPL)
-        case when {{ is_pseudonymised("coalesce(accounts.account_type, 'unknown')") }} then null else posts.post_url end as post_url,
+        identities.post_url_public as post_url,
         posts.post_type,
         posts.duration_s,
         themes.best_theme,
         themes.focus_theme,
-        coalesce(accounts.account_type, 'unknown') as account_type,
-        coalesce(accounts.account_type = 'official', false) as is_official,
+        identities.account_type,
+        identities.account_type = 'official' as is_official,
         posts.source_keyword,
         posts.first_observed_at,
         posts.last_observed_at,
         posts.observations
     from posts
-    left join accounts on posts.platform = accounts.platform and posts.account_id = accounts.account_id
+    inner join identities on posts.platform = identities.platform and posts.post_id = identities.post_id
     left join {{ ref('int_post_cities') }} as cities
         on posts.platform = cities.platform and posts.post_id = cities.post_id
     left join {{ ref('int_post_themes') }} as themes

@@ -24,12 +24,10 @@ with daily as (
     select * from {{ ref('int_post_daily') }}
 ),
 
+-- keys and ids as shown (PIPL): one pseudonymous id per post in every mart
 posts as (
-    select platform, post_id, account_id from {{ ref('int_posts') }}
-),
-
-accounts as (
-    select platform, account_id, account_id_public from {{ ref('int_accounts') }}
+    select platform, post_id, post_key, post_pseudonym, post_id_public, account_id_public
+    from {{ ref('int_post_identities') }}
 ),
 
 reported as (
@@ -129,11 +127,11 @@ with_previous as (
 
 final as (
     select
-        {{ surrogate_key(['with_previous.platform', 'with_previous.post_id', 'with_previous.date_day']) }} as post_day_key,
-        {{ surrogate_key(['with_previous.platform', 'with_previous.post_id']) }} as post_key,
+        {{ surrogate_key(['with_previous.platform', 'posts.post_pseudonym', 'with_previous.date_day']) }} as post_day_key,
+        posts.post_key,
         with_previous.platform,
-        with_previous.post_id,
-        coalesce(accounts.account_id_public, posts.account_id) as account_id,
+        posts.post_id_public as post_id,
+        posts.account_id_public as account_id,
         cities.city_code,
         with_previous.date_day,
         with_previous.last_observed_at,
@@ -152,8 +150,7 @@ final as (
         case when with_previous.daily_ingest_id is not null then 'platform' else 'derived' end as daily_source,
         with_previous.daily_ingest_id
     from with_previous
-    left join posts on with_previous.platform = posts.platform and with_previous.post_id = posts.post_id
-    left join accounts on posts.platform = accounts.platform and posts.account_id = accounts.account_id
+    inner join posts on with_previous.platform = posts.platform and with_previous.post_id = posts.post_id
     left join {{ ref('int_post_cities') }} as cities
         on with_previous.platform = cities.platform and with_previous.post_id = cities.post_id
 )

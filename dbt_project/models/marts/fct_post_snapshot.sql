@@ -15,18 +15,20 @@ with observations as (
     {% endif %}
 ),
 
-accounts as (
-    select platform, account_id, account_id_public, account_key from {{ ref('int_accounts') }}
+-- keys and ids as shown (PIPL), the post's own: one pseudonymous id per post in every mart
+identities as (
+    select platform, post_id, post_key, post_pseudonym, post_id_public, account_id_public, account_key
+    from {{ ref('int_post_identities') }}
 ),
 
 final as (
     select
-        {{ surrogate_key(['observations.platform', 'observations.post_id', 'observations.observed_at']) }} as post_snapshot_key,
-        {{ surrogate_key(['observations.platform', 'observations.post_id']) }} as post_key,
+        {{ surrogate_key(['observations.platform', 'identities.post_pseudonym', 'observations.observed_at']) }} as post_snapshot_key,
+        identities.post_key,
         observations.platform,
-        observations.post_id,
-        coalesce(accounts.account_id_public, observations.account_id) as account_id,
-        accounts.account_key,
+        identities.post_id_public as post_id,
+        identities.account_id_public as account_id,
+        identities.account_key,
         observations.observed_at,
         {{ local_date('observations.observed_at') }} as observed_date,
         observations.views,
@@ -42,7 +44,7 @@ final as (
         observations.ingest_id,
         observations.source_row
     from observations
-    left join accounts on observations.platform = accounts.platform and observations.account_id = accounts.account_id
+    inner join identities on observations.platform = identities.platform and observations.post_id = identities.post_id
 )
 
 select * from final

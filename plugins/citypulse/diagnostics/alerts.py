@@ -1,8 +1,8 @@
 """爆款 viral alerts on the day the data lands: flag the official posts whose growth on ``day``
 exceeds their account's 99th percentile of daily growth, and send each through the notifier.
 
-Reads the published warehouse read-only (``fct_post_daily``, ``dim_post`` and the ``accounts``
-registry), so it can run after every publish; with no notification channel configured nothing is
+Reads the published warehouse read-only (``fct_post_daily``, ``dim_post`` and the registry's
+official accounts, ``dim_official_account``), so it can run after every publish; with no notification channel configured nothing is
 sent.
 """
 
@@ -24,9 +24,8 @@ select post_day.platform, post_day.account_id, post_day.post_id, post_day.date_d
     post_day.carries_prior_accumulation, cast(accounts.city_code as varchar) as city_code, post.title,
     post.post_url
 from fct_post_daily as post_day
-inner join accounts
-    on post_day.platform = accounts.platform and post_day.account_id = cast(accounts.account_id as varchar)
-    and accounts.account_type = 'official'
+inner join dim_official_account as accounts
+    on post_day.platform = accounts.platform and post_day.account_id = accounts.account_id
 left join dim_post as post on post_day.post_key = post.post_key
 where post_day.date_day >= cast($since as date) and post_day.date_day <= cast($day as date)
 """

@@ -14,7 +14,8 @@ similarity of their shingle sets, so:
   sparse graph routines), again without a pairwise loop.
 
 A post's signature depends on its caption only, so the build keeps one per post
-(``int_post_caption_signatures``, by :func:`caption_signatures`) and a monthly run reads them.
+(``int_post_caption_signatures``, by :func:`caption_signatures`), publishes them as
+``fct_post_caption_signature`` and a monthly run reads them there.
 """
 
 from __future__ import annotations

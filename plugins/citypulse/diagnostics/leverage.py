@@ -26,7 +26,7 @@ def city_trends(
     """(city_code, platform, topic, trend_day, reads, best_hot_rank): first trend day in the month.
 
     ``topic_days``: platform, topic, city_code, date_day, reads, hot_search_hits (fct_topic_daily);
-    ``keywords``: city_code, keyword (the city_keywords seed).
+    ``keywords``: city_code, keyword (dim_city_keyword, the city_keywords seed).
     """
     days = topic_days.filter(pl.col("date_day").is_between(first_day, next_first_day, closed="left"))
     trending = days.with_columns(

@@ -39,12 +39,11 @@ _POSTS_SQL = """
 select
     registry_accounts.city_code, dim_post.platform, dim_post.account_id, registry_accounts.account_name,
     dim_post.post_id, dim_post.title, dim_post.text, dim_post.post_url, dim_post.published_at,
-    signatures.signature, signatures.post_id is null as unsigned
+    signatures.signature, signatures.post_key is null as unsigned
 from dim_post
 inner join registry_accounts
     on dim_post.platform = registry_accounts.platform and dim_post.account_id = registry_accounts.account_id
-left join intermediate.int_post_caption_signatures as signatures
-    on dim_post.platform = signatures.platform and dim_post.post_id = signatures.post_id
+left join fct_post_caption_signature as signatures on dim_post.post_key = signatures.post_key
 where dim_post.published_at >= cast($since as timestamptz) and dim_post.published_at < cast($until as timestamptz)
 """
 # a fixed order: a near-duplicate cluster is seeded by its first post in this order (the earliest);
@@ -76,14 +75,14 @@ def _measure(frame: pl.DataFrame, measure: str, value: pl.Expr) -> pl.DataFrame:
 
 
 def _signatures(posts: pl.DataFrame) -> np.ndarray:
-    """The posts' MinHash signatures, as the build keeps them (int_post_caption_signatures: one row
-    per post, its signature NULL without a caption)."""
+    """The posts' MinHash signatures, as the build publishes them (fct_post_caption_signature: one
+    row per post, its signature NULL without a caption)."""
     unsigned = posts.filter("unsigned")
     if unsigned.height:
         raise CityPulseError(
             f"{unsigned.height} posts have no caption signature row (first: "
             f"{unsigned['platform'][0]} {unsigned['post_id'][0]}): the published warehouse is out of "
-            "step with its int_post_caption_signatures; run `citypulse build`"
+            "step with its fct_post_caption_signature; run `citypulse build`"
         )
     return homogeneity.signature_matrix(posts["signature"])
 
@@ -153,7 +152,7 @@ def compute(
     cities = updating.city_updating(account_rows)
     in_weeks = pl.col("published_date").is_between(weeks[0], weeks[-1] + timedelta(days=6))
     coord, topics = coordination.coordination(month, posts.filter(in_weeks))
-    keywords = con.sql("select cast(city_code as varchar) as city_code, keyword from city_keywords").pl()
+    keywords = con.sql("select cast(city_code as varchar) as city_code, keyword from dim_city_keyword").pl()
     trends = leverage.city_trends(
         con.sql(_TOPICS_SQL, params={"first_day": first_day, "next_first_day": next_first_day}).pl(),
         keywords,

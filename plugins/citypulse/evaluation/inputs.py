@@ -21,16 +21,17 @@ from citypulse.evaluation.frozen import write_source
 from citypulse.evaluation.methodology import Methodology
 from citypulse.evaluation.period import Period
 
-# marts (docs/marts-contract.md), seeds and build products the run reads
+# the published marts (docs/marts-contract.md) the run reads: serving.duckdb holds nothing else, so
+# the registry, the city keywords and the caption signatures are published as marts of their own
 REQUIRED_RELATIONS = (
     "dim_city",
     "dim_post",
     "fct_post_snapshot",
     "fct_account_daily",
     "fct_topic_daily",
-    "accounts",
-    "city_keywords",
-    "int_post_caption_signatures",  # the diagnostics' caption signatures, kept by the build
+    "dim_official_account",  # the accounts registry's official accounts
+    "dim_city_keyword",
+    "fct_post_caption_signature",  # the diagnostics' caption signatures, kept by the build
 )
 
 
@@ -81,7 +82,7 @@ def open_serving(serving_db: Path, methodology: Methodology) -> duckdb.DuckDBPyC
     }
     missing = [r for r in REQUIRED_RELATIONS if r not in present]
     if missing:
-        raise CityPulseError(f"{serving_db} lacks {missing}: the evaluation reads these marts/seeds")
+        raise CityPulseError(f"{serving_db} lacks {missing}: the evaluation reads these marts")
     con.execute("use serving")
     con.register("config_platforms", methodology.tables["platforms"].to_arrow())
     con.register("config_hot_events", methodology.tables["hot_events"].to_arrow())

@@ -52,6 +52,7 @@ from citypulse.adapters.readers import (
     split_sections,
 )
 from citypulse.adapters.registry import all_adapters
+from citypulse.lake import tombstones
 from citypulse.lake.schema import PLATFORMS
 from citypulse.lake.store import lake_store
 from citypulse.landing import ledger
@@ -340,7 +341,7 @@ def _record_duplicate(
         ledger.write_entry(
             path,
             ingest_id=ingest_id,
-            original_name=name,
+            original_name=tombstones.load(settings).scrubbed_name(name, done["platform"]),
             platform=done["platform"],
             account_id=done.get("account_id"),
             adapter=done["adapter"],
@@ -373,7 +374,7 @@ def _finish(settings: Settings, entry: dict[str, Any], result: FileResult) -> Fi
             "encoding": None,
             "observed_at": None,
             "observed_at_source": None,
-            **entry,
+            **tombstones.scrubbed_entry(settings, entry, result.platform),
             "platform": result.platform,
             "adapter": result.adapter,
             "status": result.status,
@@ -545,10 +546,14 @@ def _land_table_file(
     outcomes: list[Outcome] = []  # one per table: its detected adapter's
     extras: list[Outcome] = []  # the tables' ``also`` adapters' (a second entity from the same rows)
     refused = 0
+    forgotten = tombstones.load(settings)  # rows of accounts forgotten on request never land
     try:
         for detection in matched:
             table = [
-                apply(d, _context(source, name, d, observed_at), ingest_id) for d in _with_also(detection)
+                tombstones.drop_forgotten(
+                    forgotten, apply(d, _context(source, name, d, observed_at), ingest_id)
+                )
+                for d in _with_also(detection)
             ]
             outcomes.append(table[0])
             extras += table[1:]
@@ -718,8 +723,10 @@ def _land_csv_in_batches(
             pieces: list[Piece] = []
             widths: list[int] = []  # the width each batch was landed at
 
+            forgotten = tombstones.load(settings)  # rows of accounts forgotten on request never land
+
             def land(i: int, frame: pl.DataFrame, facts: FileFacts) -> None:
-                outcome = apply(detection, ctx, ingest_id, frame, facts)
+                outcome = tombstones.drop_forgotten(forgotten, apply(detection, ctx, ingest_id, frame, facts))
                 outcomes[i] = _BatchOutcome.write(work, i, outcome)
                 if outcome.keys is not None:
                     keys[i] = outcome.keys
@@ -762,7 +769,10 @@ def _land_csv_in_batches(
             lake.sink(
                 lake.entity_file(adapter.entity, adapter.platform, ingest_id), pl.scan_ipc(landed_parts)
             )
-        if reject_parts:
+        if reject_parts and not landed_parts:  # as landed whole: decided over the whole table
+            forgotten_file = tombstones.wholly_forgotten(pl.scan_ipc(reject_parts).collect())
+            write_parquet(settings.rejects / f"{ingest_id}.parquet", forgotten_file)
+        elif reject_parts:
             sink_parquet(settings.rejects / f"{ingest_id}.parquet", pl.scan_ipc(reject_parts))
         rows_in = sum(o.rows_in for o in outcomes.values())
         rows_landed = sum(o.rows_landed for o in outcomes.values())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -86,7 +87,11 @@ def _timed_dbt_test(settings: Settings, since: str | None) -> tuple[DbtInvocatio
     return tests, round(time.monotonic() - started, 2)
 
 
-def audit(settings: Settings, run_id: str | None = None) -> AuditResult:
+def audit(
+    settings: Settings, run_id: str | None = None, before_record: Callable[[], None] | None = None
+) -> AuditResult:
+    """Run every check on the build; ``before_record`` is called before the results are written to
+    the build (``citypulse build`` waits there for its publish copy, which reads the build)."""
     result = AuditResult(run_id=run_id or new_run_id())
     if not settings.build_db.exists():
         raise CityPulseError(
@@ -123,5 +128,7 @@ def audit(settings: Settings, run_id: str | None = None) -> AuditResult:
     result.checks.extend(gx_checks)
     result.timings["audit_s"] = round(time.monotonic() - started, 2)
 
+    if before_record is not None:
+        before_record()
     record(settings.build_db, result.checks)
     return result

@@ -76,7 +76,7 @@ def build(settings: Settings, full_refresh: bool = False) -> BuildOutcome:
     step("audit: dbt tests + GX (the build copied for publishing meanwhile)")
     copy = CopyDuringAudit(settings)
     try:
-        outcome.audit = audit(settings, run_id=outcome.run_id)
+        outcome.audit = audit(settings, run_id=outcome.run_id, before_record=copy.wait)
         outcome.timings.update(outcome.audit.timings)
         if outcome.audit.passed:
             step("publish → serving.duckdb")

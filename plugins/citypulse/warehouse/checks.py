@@ -33,8 +33,12 @@ class CheckResult:
         return out
 
 
-def record(build_db: Path, results: list[CheckResult]) -> None:
-    """Append results to the build database: the audit log (kept across builds) and ops_quality_results."""
+def record(build_db: Path, results: list[CheckResult], audit_log: bool = True) -> None:
+    """Append results to the build database: the audit log (kept across builds) and ops_quality_results.
+
+    ``audit_log=False`` appends to ops_quality_results only: the publish's copy, which must hold
+    nothing but published marts (citypulse.warehouse.publish), records them so.
+    """
     if not results:
         return
     rows = [
@@ -42,14 +46,16 @@ def record(build_db: Path, results: list[CheckResult]) -> None:
         for r in results
     ]
     with duckdb.connect(str(build_db)) as conn:
-        conn.execute("create schema if not exists audit")
-        conn.execute(
-            "create table if not exists audit.check_results (run_id varchar, check_source varchar, suite varchar,"
-            " check_name varchar, status varchar, failing_rows bigint, details varchar, checked_at timestamptz)"
-        )
-        conn.executemany(
-            f"insert into audit.check_results ({_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)", rows
-        )
+        if audit_log:
+            conn.execute("create schema if not exists audit")
+            conn.execute(
+                "create table if not exists audit.check_results (run_id varchar, check_source varchar,"
+                " suite varchar, check_name varchar, status varchar, failing_rows bigint, details varchar,"
+                " checked_at timestamptz)"
+            )
+            conn.executemany(
+                f"insert into audit.check_results ({_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
         # The mart was built before the tests ran; the current run's results are appended so the build
         # database shows them even when the audit fails (nothing is published then).
         has_mart = conn.execute(

@@ -16,6 +16,7 @@ from typing import Any
 from citypulse.environment import process_env
 from citypulse.errors import CityPulseError
 from citypulse.settings import Settings
+from citypulse.warehouse.pii import pii_key
 
 _TAIL_LINES = 40
 # dbt nodes run side by side, one DuckDB connection each on the build database (dbt-duckdb shares
@@ -68,6 +69,9 @@ def run_dbt(
     settings: Settings, args: list[str], target: Path | None = None, env: dict[str, str] | None = None
 ) -> DbtInvocation:
     target = target or target_path(settings)
+    # dbt's plugin needs the PII key on every connection; a missing or unreadable key is told here
+    # in one line rather than as a traceback from inside dbt
+    pii_key(settings.home)
     command = [
         dbt_executable(),
         *args,

@@ -11,7 +11,7 @@ with search_rows as (
         dim_post.account_id
     from fct_post_snapshot
     inner join dim_post on fct_post_snapshot.post_key = dim_post.post_key
-    inner join city_keywords on dim_post.source_keyword = city_keywords.keyword
+    inner join dim_city_keyword as city_keywords on dim_post.source_keyword = city_keywords.keyword
     where fct_post_snapshot.observed_at >= cast($m_start as timestamptz)
         and fct_post_snapshot.observed_at < cast($cutoff as timestamptz)
 ),
