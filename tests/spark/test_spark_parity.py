@@ -31,6 +31,9 @@ SPARK_PYTHON = REPO_ROOT / ".venv-spark" / "bin" / "python"
 TOL = 1e-9
 # Columns that record when a build ran (snapshot validity), not what the data says.
 BUILD_TIME_COLUMNS = {"dim_account": ["account_version_key", "valid_from", "valid_to"]}
+# Marts the spark target does not build: the caption signatures are a dbt Python model (MinHash) on
+# DuckDB, which the monthly evaluation reads from serving.duckdb.
+DUCKDB_ONLY = {"fct_post_caption_signature"}
 
 
 def spark_dbt(settings: Settings, args: list[str], **extra: str) -> subprocess.CompletedProcess[str]:
@@ -127,6 +130,8 @@ def test_marts_equal_duckdb(builds: Builds) -> None:
     )
     assert not leftovers, f"scratch tables of the parquet rewrites left behind: {leftovers}"
     for mart in marts:
+        if mart in DUCKDB_ONLY:
+            continue
         drop = BUILD_TIME_COLUMNS.get(mart, [])
         expected = comparable(duckdb_table(builds.settings.build_db, mart), drop)
         on_spark = spark_table(builds.settings, "main", mart)

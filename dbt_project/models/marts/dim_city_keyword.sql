@@ -5,7 +5,7 @@ with keywords as (
 ),
 
 final as (
-    select cast(city_code as varchar) as city_code, keyword
+    select cast(city_code as {{ dbt.type_string() }}) as city_code, keyword
     from keywords
 )
 

@@ -9,9 +9,9 @@ with registry as (
 final as (
     select
         platform,
-        cast(account_id as varchar) as account_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
         account_name,
-        cast(city_code as varchar) as city_code,
+        cast(city_code as {{ dbt.type_string() }}) as city_code,
         account_type,
         valid_from,
         valid_to
