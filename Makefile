@@ -47,7 +47,7 @@ $(KVENV)/.installed: requirements/spark.txt pyproject.toml
 
 # The same dbt project on Spark over the same lake, compared with DuckDB (own venv and JVM; .ci/run runs it after `make test`).
 test-spark: venv venv-spark
-	$(VENV)/bin/python scripts/run_pytest.py tests/spark -m spark
+	$(VENV)/bin/python scripts/run_pytest.py tests/spark -m spark --junitxml=test-artifacts/junit-test-spark.xml
 
 # Chromium for browser tests; installed from Debian where we are allowed to, otherwise explained.
 system-deps:
@@ -82,8 +82,11 @@ typecheck: venv
 unit: venv
 	$(VENV)/bin/python -m pytest tests -q -p no:cacheprovider
 
+# One worker per core (two here): modules and the Superset folder stay whole on one worker.
+TEST_WORKERS ?= 2
 test: venv venv-superset system-deps lint typecheck manifest
-	$(VENV)/bin/python scripts/run_pytest.py tests -m "not system and not spark"
+	$(VENV)/bin/python scripts/run_pytest.py tests -m "not system and not spark" \
+		-n $(TEST_WORKERS) --dist loadgroup --junitxml=test-artifacts/junit-test.xml
 
 # The dbt manifest the warehouse DAG renders from (Cosmos reads it at parse time; dbt parse only when stale).
 manifest: venv

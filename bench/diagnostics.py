@@ -1,4 +1,4 @@
-"""Measurement 8 (issue 10): homogeneity — mean pairwise caption similarity and near-duplicate
+"""Measurement 8: homogeneity — mean pairwise caption similarity and near-duplicate
 clusters — of 50,000 posts, target under 30 s on 2 cores.
 
 Synthetic captions: 7 cities × 2 platforms, templates with varying slots and a share of verbatim

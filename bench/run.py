@@ -1,4 +1,4 @@
-"""``python -m bench.run [--smoke] [--only NAME ...]``: the CityPulse benchmarks (issue 8).
+"""``python -m bench.run [--smoke] [--only NAME ...]``: the CityPulse benchmarks.
 
 Full mode writes ``bench/results/<date>.json`` and the results table in ``bench/README.md``; smoke
 mode runs every measurement at tiny scale (so the code never rots) and writes its JSON under the

@@ -1,5 +1,5 @@
-"""citypulse_land — land every new inbox file (one mapped task per file), validate the batch with
-the lake GX suites once, then announce the lake.
+"""citypulse_land — land every new inbox file (mapped tasks: one per file, or at most 32 groups of
+files for a big drop), validate the batch with the lake GX suites once, then announce the lake.
 
 Wiring only: the logic is citypulse.landing, citypulse.quality.lake_batch and
 citypulse.orchestration.landing (unit-tested there). ``validate`` runs even when a file's task
@@ -21,6 +21,9 @@ LAKE = Asset("citypulse://lake")
 # How often the inbox is polled (cron). A deployment may poll more often; the stack's system test
 # does, so a new drop flows through in minutes instead of waiting for the next quarter hour.
 SCHEDULE = os.environ.get("CITYPULSE_LAND_SCHEDULE") or "*/15 * * * *"
+# One file's landing is bounded (citypulse.landing.limits); a task that still runs this long is
+# stuck, and with max_active_runs=1 it would hold back every later drop: it is stopped and retried.
+LAND_TIMEOUT = timedelta(minutes=int(os.environ.get("CITYPULSE_LAND_TIMEOUT_MINUTES") or 60))
 
 default_args = {"retries": 2, "retry_delay": timedelta(minutes=1), "on_failure_callback": notify_failure}
 
@@ -37,35 +40,36 @@ default_args = {"retries": 2, "retry_delay": timedelta(minutes=1), "on_failure_c
 )
 def citypulse_land() -> None:
     @task
-    def discover() -> list[str]:
+    def discover() -> list[list[str]]:
         from citypulse.landing.runner import discover_new_files
+        from citypulse.orchestration.landing import land_groups
         from citypulse.settings import get_settings
 
         settings = get_settings().ensure()
-        return [str(p) for p in discover_new_files(settings, settings.inbox)]
+        return land_groups([str(p) for p in discover_new_files(settings, settings.inbox)])
 
-    @task(max_active_tis_per_dagrun=4)
-    def land(path: str) -> dict:
-        from citypulse.orchestration.landing import land_path
+    @task(max_active_tis_per_dagrun=4, execution_timeout=LAND_TIMEOUT)
+    def land(paths: list[str]) -> list[dict]:
+        from citypulse.orchestration.landing import land_group
         from citypulse.settings import get_settings
 
-        return land_path(get_settings().ensure(), path)
+        return land_group(get_settings().ensure(), paths)
 
     @task(trigger_rule="all_done")
-    def validate(results: list[dict]) -> dict:
-        from citypulse.orchestration.landing import validate_landed
+    def validate(results: list[list[dict]]) -> dict:
+        from citypulse.orchestration.landing import per_file, validate_landed
         from citypulse.settings import get_settings
 
-        return validate_landed(get_settings().ensure(), list(results))
+        return validate_landed(get_settings().ensure(), per_file(results))
 
     @task(outlets=[LAKE], trigger_rule="all_done")
-    def announce(results: list[dict]) -> dict:
-        from citypulse.orchestration.landing import announce_landing
+    def announce(results: list[list[dict]]) -> dict:
+        from citypulse.orchestration.landing import announce_landing, per_file
 
         # Raises AirflowSkipException when nothing new landed, so no lake event is emitted.
-        return announce_landing(list(results))
+        return announce_landing(per_file(results))
 
-    landed = land.expand(path=discover())
+    landed = land.expand(paths=discover())
     validate(landed) >> announce(landed)
 
 

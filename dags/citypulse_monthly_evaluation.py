@@ -3,7 +3,8 @@
 Wiring only: the period comes from citypulse.evaluation.period (Airflow 3's cron timetable makes
 logical_date the run time itself, so "previous month" is derived explicitly), the run from
 citypulse.evaluation.run.evaluate (a no-op when the month already has an official run, so
-catch-up and backfills give one run per month), the report from citypulse.report.render.
+catch-up and backfills give one run per month), the report (HTML, PDF, notification) from
+citypulse.report.publish.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ default_args = {"retries": 0, "retry_delay": timedelta(minutes=10), "on_failure_
     dag_id="citypulse_monthly_evaluation",
     # day 8: month end + the 7-day metrics maturity window has passed
     schedule="0 3 8 * *",
-    # catch-up from the first month with data; earlier months are backfills (docs/operations.md)
-    start_date=pendulum.datetime(2026, 10, 1, tz="Asia/Shanghai"),
+    # catch-up from the first month with data (the sample's six months); earlier months are
+    # backfills (docs/operations.md). A run dated before start_date gets no tasks and "succeeds"
+    # without evaluating anything, so the date must not be later than the first month to evaluate.
+    start_date=pendulum.datetime(2026, 5, 1, tz="Asia/Shanghai"),
     catchup=True,
     max_active_runs=1,
     default_args=default_args,
@@ -51,12 +54,12 @@ def citypulse_monthly_evaluation() -> None:
 
     @task
     def report(period: str, evaluated_run: str) -> str:
-        from citypulse.report.render import write_report
+        from citypulse.report.publish import publish_report
         from citypulse.settings import get_settings
 
-        # evaluated_run orders the report after the run (and names it in the task log)
-        settings = get_settings().ensure()
-        return str(write_report(settings, period, settings.reports / f"citypulse-{period}.html"))
+        # evaluated_run orders the report after the run (and names it in the task log);
+        # the HTML and its PDF are written, then the notification carries the PDF
+        return str(publish_report(get_settings().ensure(), period).html)
 
     period = period_to_evaluate()
     report(period, evaluate(period))

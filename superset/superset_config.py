@@ -89,6 +89,11 @@ LANGUAGES = {
     "en": {"flag": "us", "name": "English"},
 }
 APP_NAME = "城市脉搏 CityPulse"
+# Numbers: the d3 locale of the charts' number formats. A d3 locale cannot turn SI prefixes (4M, 50k)
+# into 万/亿, and Superset 6 offers no hook for a custom formatter without a frontend build, so the
+# charts format counts with thousands separators (",d"), scores with one decimal and rates as percent
+# (tests/superset/test_chart_formats.py), never SMART_NUMBER.
+D3_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
 D3_TIME_FORMAT = {
     "dateTime": "%Y-%m-%d %H:%M:%S",
     "date": "%Y-%m-%d",
@@ -277,10 +282,69 @@ def _serving_schema_names(cls: Any, inspector: Any) -> set[str]:  # noqa: ARG001
         return {row[0] for row in connection.execute(text(_SERVING_SCHEMAS_SQL))}
 
 
+# The shipped zh catalogue leaves a few strings of the screens everyone sees untranslated or
+# wrong (its "Sign in" reads "Not In"): corrected in the frontend language pack, both where the
+# page embeds it and where /superset/language_pack/zh/ serves it (that view sends the shipped
+# file as is, so its answer is replaced after it ran: its own access check still decides).
+ZH_UI_CORRECTIONS: dict[str, str] = {
+    "Sign in": "登录",
+    "Sign In": "登录",
+    "Enter your login and password below:": "请输入用户名和密码：",
+    "%s record": "共 %s 条",  # a table's row count, shipped as "%s 异常" ("anomalies")
+}
+
+
+def _correct_zh_language_pack(app: Any) -> None:
+    import json
+
+    from superset.translations.utils import get_language_pack
+
+    pack = get_language_pack("zh")
+    messages = (pack or {}).get("locale_data", {}).get("superset")
+    if messages is None:
+        return
+    messages.update({source: [target] for source, target in ZH_UI_CORRECTIONS.items()})
+    corrected = json.dumps(pack, ensure_ascii=False)
+
+    from flask import request
+
+    @app.after_request
+    def _corrected_language_pack(response: Any) -> Any:
+        if (
+            request.endpoint == "Superset.language_pack"
+            and (request.view_args or {}).get("lang") == "zh"
+            and response.status_code == 200
+        ):
+            return app.response_class(corrected, mimetype="application/json")
+        return response
+
+
+# SQL Lab must honour a LIMIT the user wrote when it is below the row-limit dropdown. 6.1.0 computes
+# min(user limit, dropdown) for the Query row, but the statement executor reads the row back with the
+# dropdown's value, so `... limit 10` ran as LIMIT 1001. The executor's apply_limit is wrapped to take
+# the statement's own limit first (a smaller dropdown value still wins).
+def _honouring_the_users_limit(apply_limit: Any) -> Any:
+    def apply(query: Any, statement: Any) -> None:
+        own = statement.get_limit_value()
+        if own is not None and (not query.limit or own < query.limit):
+            query.limit = own
+        apply_limit(query, statement)
+
+    apply.citypulse_wrapped = True  # type: ignore[attr-defined]
+    return apply
+
+
 def FLASK_APP_MUTATOR(app: Any) -> None:  # noqa: N802 - Superset's config name
     # Imported here: the module needs an initialised app.
     from superset.db_engine_specs.duckdb import DuckDBEngineSpec
     from superset.security import analytics_db_safety
+
+    from superset import sql_lab
+
+    if not getattr(sql_lab.apply_limit, "citypulse_wrapped", False):
+        sql_lab.apply_limit = _honouring_the_users_limit(sql_lab.apply_limit)
+
+    _correct_zh_language_pack(app)
 
     for entry in list(analytics_db_safety.BLOCKLIST):
         if entry.match("duckdb"):

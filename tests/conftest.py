@@ -1,4 +1,9 @@
-"""Shared fixtures: an isolated data home per test, and the real exports beside the repository."""
+"""Shared fixtures: an isolated data home per test, the real exports beside the repository, and the
+session's one sample pipeline (shared by the xdist workers of a run).
+
+``make test`` runs on two xdist workers (``--dist loadgroup``): a module's tests stay on one worker
+(its module fixtures are made once), the Superset folder's too (one server for the folder).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from citypulse.settings import REPO_ROOT, Settings
-from tests.pipeline import SamplePipeline, build_sample_pipeline
+from tests.pipeline import SamplePipeline, build_sample_pipeline, made_once
 
 REAL_EXPORTS = Path(os.environ.get("CITYPULSE_REAL_EXPORTS", REPO_ROOT.parent / "shared" / "real-exports"))
 
@@ -32,4 +37,11 @@ def real_exports() -> Path:
 @pytest.fixture(scope="session")
 def sample_pipeline(tmp_path_factory: pytest.TempPathFactory) -> SamplePipeline:
     """One published warehouse per session from ``citypulse sample`` (tests/pipeline.py): read it, never write."""
-    return build_sample_pipeline(tmp_path_factory.mktemp("sample-pipeline"))
+    return made_once(tmp_path_factory, "sample-pipeline", build_sample_pipeline)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        group = "tests/superset" if path.startswith("tests/superset/") else path
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -1,5 +1,5 @@
 {#
-  The audit of an incremental build (issue 8): the costliest tests, those over every post
+  The audit of an incremental build: the costliest tests, those over every post
   observation, check the posts that builds since the last published one wrote, not ten million
   rows that earlier audits already passed.
 

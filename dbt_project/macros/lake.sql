@@ -22,7 +22,24 @@
     {%- else -%}
         {%- set node = graph.sources['source.citypulse.lake.' ~ table_name] -%}
         {%- if lake_has_files(node.meta['lake_root'] ~ '/' ~ node.meta['lake_path']) -%}
-            {{ relation }}
+            {#- files written before a later-added column lack it; union_by_name fills it only
+                when some file has it, so a column no file has yet reads as a typed NULL -#}
+            {%- set present = run_query('select * from ' ~ relation ~ ' limit 0').column_names | map('lower') | list -%}
+            {%- set absent = [] -%}
+            {%- for column in node.columns.values() if column.name | lower not in present -%}
+                {%- do absent.append(column) -%}
+            {%- endfor -%}
+            {%- if absent -%}
+                (
+                    select *
+                    {%- for column in absent %},
+                        cast(null as {{ column.data_type }}) as {{ adapter.quote(column.name) }}
+                    {%- endfor %}
+                    from {{ relation }}
+                )
+            {%- else -%}
+                {{ relation }}
+            {%- endif -%}
         {%- else -%}
             (
                 select
@@ -78,11 +95,14 @@
     select *{{ stamp_column() if stamped }} from final
 {%- endmacro %}
 
-{#- ingest_id -> when the ledger landed it: what latest_ingest_wins orders versions by. -#}
+{#- ingest_id -> when the ledger landed it: what latest_ingest_wins orders versions by. Only
+    ingests the ledger records as landed: a lake file without such an entry (a crash or a failed
+    ledger write between the two) is an orphan, reported by `citypulse doctor`, never published. -#}
 {% macro ledger_times_cte() -%}
     ledger_times as (
         select ingest_id, max(landed_at) as ingest_landed_at
         from {{ ref('stg_ingests') }}
+        where status = 'landed'
         group by ingest_id
     )
 {%- endmacro %}
@@ -101,7 +121,7 @@
                     {{ rows }}.ingest_id desc, {{ rows }}.source_row desc
             ) as version_rank
         from {{ rows }}
-        left join ledger_times on {{ rows }}.ingest_id = ledger_times.ingest_id
+        inner join ledger_times on {{ rows }}.ingest_id = ledger_times.ingest_id
     ),
 
     final as (

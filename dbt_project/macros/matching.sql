@@ -2,7 +2,7 @@
   Whether `haystack` contains `needle` when the caller has already lower-cased (and NFKC-normalised)
   both. contains_keyword (macros/text.sql) lowers both sides inside the comparison, so in a
   posts x keywords join every post text is lowered once per keyword: ~7x the cost of lowering each
-  text once and comparing here (issue 8: most of a full build's time at 1M observations).
+  text once and comparing here (most of a full build's time at 1M observations).
 #}
 {% macro contains_lowered(haystack, needle) -%}
     {{ return(adapter.dispatch('contains_lowered', 'citypulse')(haystack, needle)) }}

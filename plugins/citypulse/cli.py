@@ -57,17 +57,36 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from citypulse.evaluation.run import evaluate
 
     run_id = evaluate(
-        get_settings().ensure(), args.period, restate=args.restate, allow_incomplete=args.allow_incomplete
+        get_settings().ensure(),
+        args.period,
+        restate=args.restate,
+        allow_incomplete=args.allow_incomplete,
+        **({"methodology_version": args.methodology_version} if args.methodology_version else {}),
     )
     print(run_id)
     return 0
 
 
-def _cmd_report(args: argparse.Namespace) -> int:
-    from citypulse.report.render import write_report
+def _cmd_methodology_baseline(args: argparse.Namespace) -> int:
+    from citypulse.evaluation import baseline
+    from citypulse.evaluation.methodology import DEFAULT_VERSION, default_directory
 
-    path = write_report(get_settings().ensure(), args.period, Path(args.out))
-    print(str(path))
+    settings = get_settings().ensure()
+    directory = Path(args.dir) if args.dir else default_directory(settings)
+    source = args.source_version or DEFAULT_VERSION
+    derived = baseline.derive(settings.evaluations, directory, args.start, args.end, source, args.new_version)
+    baseline.write(directory, derived)
+    print(derived.version)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from citypulse.report.render import write_report_files
+
+    files = write_report_files(get_settings().ensure(), args.period, Path(args.out))
+    print(str(files.html))
+    if files.pdf is not None:
+        print(str(files.pdf))
     return 0
 
 
@@ -80,7 +99,7 @@ def _cmd_superset_bootstrap(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from citypulse.doctor import run_checks
 
-    return run_checks(get_settings(), as_json=args.json)
+    return run_checks(get_settings(), as_json=args.json, deep=args.deep)
 
 
 def _period(value: str) -> str:
@@ -140,8 +159,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="evaluate although registered official accounts lack data (recorded in the run)",
     )
+    p.add_argument("--methodology-version", default=None, help="default: the version new runs use")
 
-    p = add("report", _cmd_report, "write the evaluation report of a period (self-contained HTML, Chinese)")
+    p = add(
+        "methodology",
+        _cmd_methodology_baseline,
+        "methodology baseline: derive anchored goalposts (pooled P5/P95 of a window of official runs) "
+        "into a new methodology version; prints its name",
+    )
+    p.add_argument("action", choices=["baseline"])
+    p.add_argument("--from", dest="start", required=True, type=_period, help="first month YYYY-MM")
+    p.add_argument("--to", dest="end", required=True, type=_period, help="last month YYYY-MM")
+    p.add_argument("--source-version", default=None, help="runs and config to start from (default: current)")
+    p.add_argument("--new-version", default=None, help="name of the new version (default: the next number)")
+    p.add_argument("--dir", default=None, help="methodology folder (default: the dbt seeds)")
+
+    p = add("report", _cmd_report, "write a period's evaluation report (HTML, Chinese) and its PDF beside it")
     p.add_argument("--period", required=True, type=_period)
     p.add_argument("--out", required=True)
 
@@ -149,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("doctor", _cmd_doctor, "check environments, versions, data home and telemetry settings")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--deep",
+        action="store_true",
+        help="also hash every raw file against its ledger entry (reads all of raw/)",
+    )
     return parser
 
 

@@ -132,17 +132,49 @@ def _telemetry_checks(settings: Settings) -> list[Check]:
     return checks
 
 
-def collect(settings: Settings) -> list[Check]:
+def _ledger_checks(settings: Settings, deep: bool) -> list[Check]:
+    """The lake and raw/ against the ledger (citypulse.landing.integrity); nothing to check
+    before anything landed."""
+    from citypulse.landing.integrity import audit
+
+    if not settings.ingests.is_dir():
+        return []
+    found = audit(settings, deep)
+    shown = 5
+    orphans = found.orphans
+    problems = found.raw_problems
+    how = "exists and hashes to its ingest id" if deep else "exists (--deep also hashes each)"
+    return [
+        Check(
+            "ledger:orphan lake files",
+            not orphans,
+            "none: every lake file's ingest is in the ledger as landed"
+            if not orphans
+            else f"{len(orphans)} without a landed ledger entry (never published): "
+            + ", ".join(orphans[:shown]),
+        ),
+        Check(
+            "ledger:raw copies",
+            not problems,
+            f"{found.raw_checked} checked: each {how}"
+            if not problems
+            else f"{len(problems)} of {found.raw_checked}: " + "; ".join(problems[:shown]),
+        ),
+    ]
+
+
+def collect(settings: Settings, deep: bool = False) -> list[Check]:
     return [
         *_pipeline_checks(settings),
         *_superset_checks(settings),
         _home_check(settings),
         *_telemetry_checks(settings),
+        *_ledger_checks(settings, deep),
     ]
 
 
-def run_checks(settings: Settings, as_json: bool = False) -> int:
-    checks = collect(settings)
+def run_checks(settings: Settings, as_json: bool = False, deep: bool = False) -> int:
+    checks = collect(settings, deep)
     if as_json:
         print(json.dumps([asdict(c) for c in checks], ensure_ascii=False))
     else:

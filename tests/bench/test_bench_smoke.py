@@ -104,6 +104,7 @@ def test_memory_warehouse_serving_evaluation_parse_produced_numbers(smoke: dict[
 
     e = m["evaluation"]
     assert e["runs_ok"] >= 1 and _positive(e["evaluate"]["median_s"]) and e["frozen_rows"]["source_input"] > 0
+    assert _positive(e["robustness"]["median_s"])  # the rank intervals, timed alone
 
     d = m["dag_parse"]
     assert d["files"] and not d["import_errors"]

@@ -1,4 +1,4 @@
-"""Each diagnostic on constructed cases with known answers (issue 10 acceptance)."""
+"""Each diagnostic on constructed cases with known answers."""
 
 from __future__ import annotations
 

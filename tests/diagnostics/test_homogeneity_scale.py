@@ -1,4 +1,4 @@
-"""Homogeneity at the scale of issue 10 (50,000 posts) gives sane answers; its time is measured in
+"""Homogeneity at the scale of 50,000 posts gives sane answers; its time is measured in
 bench/diagnostics.py (make bench), not asserted here."""
 
 from __future__ import annotations

@@ -57,6 +57,8 @@ def test_eval_marts_build_empty_without_runs(home: Settings, tmp_path: Path) -> 
         "eval_dimension_score": {"city_code", "platform", "dimension", "score"},
         "eval_composite_score": {"composite", "city_code", "score", "rank", "rank_change"},
         "eval_supplementary": {"city_code", "platform", "measure", "value"},
+        "eval_indicator_availability": {"platform", "indicator", "is_used", "reason", "used_weight"},
+        "eval_rank_robustness": {"composite", "city_code", "rank", "median_rank", "rank_p5", "rank_p95"},
     }.items():
         frame = _mart(db, name)
         assert frame.height == 0, name

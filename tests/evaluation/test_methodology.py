@@ -8,7 +8,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from citypulse.evaluation.methodology import MethodologyError, default_directory, load_methodology
+from citypulse.evaluation.methodology import (
+    DEFAULT_VERSION,
+    MethodologyError,
+    default_directory,
+    load_methodology,
+)
 from citypulse.settings import Settings
 
 
@@ -40,6 +45,46 @@ def test_v1_is_valid_and_matches_the_methodology(home: Settings) -> None:
     }
     assert m.setting("min_coverage") == "0.5" and m.setting("maturity_days") == "7"
     assert m.setting("timezone") == "Asia/Shanghai" and len(m.sha256) == 64
+
+
+V1_SHA256 = "3e6c5651"  # the start of v1's config hash: v1 runs must stay reproducible
+
+
+def test_v2_is_the_default_and_v1_is_unchanged(home: Settings) -> None:
+    assert DEFAULT_VERSION == "v2"
+    v1 = load_methodology(default_directory(home), "v1")
+    v2 = load_methodology(default_directory(home), "v2")
+    assert v1.sha256.startswith(V1_SHA256)
+    assert v1.optional_setting("min_data_coverage") is None  # v1's rules: no coverage rule
+    assert v2.setting("min_data_coverage") == "0.8" and v2.setting("drop_unavailable_indicators") == "true"
+    assert v2.setting("followers_start") == "at_or_after_month_start"
+    assert (v2.setting("robustness_draws"), v2.setting("robustness_concentration")) == ("1000", "50")
+    assert (
+        v2.tables["indicators"]
+        .drop("methodology_version")
+        .equals(v1.tables["indicators"].drop("methodology_version"))
+    )
+    overseas = dict(
+        v2.tables["composite_weights"].filter(composite="overseas").select("platform", "weight").iter_rows()
+    )
+    assert overseas["tiktok"] > 0
+    # without TikTok, v2's overseas weights renormalise to exactly v1's
+    rest = {p: w for p, w in overseas.items() if p != "tiktok"}
+    v1_overseas = dict(
+        v1.tables["composite_weights"].filter(composite="overseas").select("platform", "weight").iter_rows()
+    )
+    assert all(abs(w / sum(rest.values()) - v1_overseas[p]) < 1e-12 for p, w in rest.items())
+
+
+def test_a_bad_coverage_setting_is_refused(home: Settings, tmp_path: Path) -> None:
+    d = _copy(home, tmp_path / "bad-coverage")
+    path = d / "methodology_settings.csv"
+    frame = pl.read_csv(path, infer_schema=False)
+    frame.with_columns(
+        value=pl.when(pl.col("setting") == "min_data_coverage").then(pl.lit("1.5")).otherwise("value")
+    ).write_csv(path)
+    with pytest.raises(MethodologyError, match="min_data_coverage must lie in"):
+        load_methodology(d, "v2")
 
 
 def test_hash_ignores_row_order_but_not_content(home: Settings, tmp_path: Path) -> None:

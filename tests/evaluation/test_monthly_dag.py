@@ -10,6 +10,7 @@ import pytest
 
 from citypulse.environment import process_env
 from citypulse.evaluation import registry
+from citypulse.evaluation.methodology import DEFAULT_VERSION
 from citypulse.settings import Settings
 
 from . import serving_fixture
@@ -37,7 +38,7 @@ def test_dag_run_on_the_8th_evaluates_the_previous_month(home: Settings) -> None
 
     done = _airflow(env, "dags", "test", "citypulse_monthly_evaluation", "2026-11-08T03:00:00+08:00")
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
-    october = registry.official_run(home.evaluations, "2026-10", "v1")
+    october = registry.official_run(home.evaluations, "2026-10", DEFAULT_VERSION)
     assert october is not None, "the run of 8 November evaluates October"
     assert registry.runs(home.evaluations)["period"].to_list() == ["2026-10"]
     assert (home.reports / "citypulse-2026-10.html").read_text(encoding="utf-8").count(october) >= 1

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 
 from citypulse.evaluation import registry
+from citypulse.evaluation.methodology import DEFAULT_VERSION
 from citypulse.notify import check_monthly_deadline, notifier_from_env, notify_quarantined
 from citypulse.settings import Settings
 from tests.notify.local_servers import http_endpoint
@@ -21,7 +22,7 @@ def _official_manifest(home: Settings, run_id: str, period: str) -> None:
         {
             "run_id": [run_id],
             "period": [period],
-            "methodology_version": ["v1"],
+            "methodology_version": [DEFAULT_VERSION],
             "is_official": [True],
             "started_at": [dt.datetime(2026, 11, 8, 3, tzinfo=dt.UTC)],
         }

@@ -186,7 +186,10 @@ def test_an_undecidable_file_is_quarantined_with_the_reason(tmp_path: Path) -> N
     entry = ledger.read_ledger(home).row(0, named=True)
     assert (entry["status"], entry["error"]) == ("quarantined", reason)
     saved = json.loads((home.quarantine / entry["ingest_id"] / "reason.json").read_text(encoding="utf-8"))
-    assert saved["reason"] == reason
+    # people read plain Chinese; the parser's own message stays as the detail
+    assert (saved["reason_code"], saved["detail"]) == ("date_order_ambiguous", reason)
+    assert saved["reason"].startswith("日期的日月顺序无法判断：youtube/channel/Totals.csv")
+    assert entry["reason_code"] == "date_order_ambiguous"
     assert read_lake(home, "account_daily").is_empty()
 
 

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from citypulse.evaluation.frozen import run_dir
+from citypulse.evaluation.methodology import DEFAULT_VERSION
 from citypulse.evaluation.run import evaluate
 from citypulse.report.render import fmt, write_report
 from citypulse.settings import Settings
@@ -45,7 +46,7 @@ def test_half_up_display_rounding() -> None:
 def test_report_is_self_contained(report: tuple[Settings, str, Path]) -> None:
     _settings, run_id, path = report
     html = path.read_text(encoding="utf-8")
-    assert run_id in html and "方法版本 v1" in html and "<svg" in html
+    assert run_id in html and f"方法版本 {DEFAULT_VERSION}" in html and "<svg" in html
     for external in ("<script", "<link", "@import", 'src="http', "url(http"):
         assert external not in html
 

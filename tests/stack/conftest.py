@@ -57,6 +57,9 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
         heartbeat_timeout_s=45,
         # The inbox is polled every 3 minutes (production: 15) so a second drop flows through soon.
         land_schedule="*/3 * * * *",
+        # The system test unpauses each DAG when its stage begins (an active monthly DAG would
+        # catch up on months before any data has landed).
+        dags_paused_at_creation=True,
     )
 
 

@@ -133,6 +133,7 @@ def test_exports_flow_to_the_monthly_ranking_through_scheduler_and_workers(
     running_stack: StackConfig,
 ) -> None:
     from citypulse.evaluation import registry
+    from citypulse.evaluation.methodology import DEFAULT_VERSION
     from citypulse.sample.generator import generate
 
     cfg = running_stack
@@ -188,7 +189,7 @@ def test_exports_flow_to_the_monthly_ranking_through_scheduler_and_workers(
     api.set_paused(MONTHLY, True)
     assert done["state"] == "success", api.describe(MONTHLY, monthly_run)
     assert backfill["dag_id"] == MONTHLY
-    official = registry.official_run(cfg.settings.evaluations, PERIOD, "v1")
+    official = registry.official_run(cfg.settings.evaluations, PERIOD, DEFAULT_VERSION)
     assert official is not None and (cfg.settings.reports / f"citypulse-{PERIOD}.html").exists()
 
     # --- the marts read the frozen runs when the warehouse builds: the evaluate task's outlet (the

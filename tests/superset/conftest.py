@@ -1,7 +1,9 @@
-"""One real Superset for the whole folder: bootstrapped data home, sample warehouse, gunicorn on a free port."""
+"""One real Superset for the whole folder: bootstrapped data home over a copy of the warehouse the real
+pipeline published from ``citypulse sample`` (tests/pipeline.py), gunicorn on a free port."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,15 +15,16 @@ from citypulse.superset.bootstrap import bootstrap
 from citypulse.superset.client import SupersetClient
 from citypulse.superset.credentials import superset_credentials
 from citypulse.superset.runtime import superset_venv
-from tests.superset.sample_warehouse import build_sample_serving
+from tests.pipeline import SamplePipeline
 
 
 @pytest.fixture(scope="session")
-def superset_home(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def superset_home(tmp_path_factory: pytest.TempPathFactory, sample_pipeline: SamplePipeline) -> Settings:
+    """A data home of its own (tests here replace and probe its serving file; the pipeline's is shared)."""
     settings = Settings.from_env(tmp_path_factory.mktemp("superset_home")).ensure()
     if not (superset_venv(settings) / "bin" / "superset").exists():
         pytest.skip("Superset environment (.venv-superset) not installed: run `make venv-superset`")
-    build_sample_serving(settings.serving_db)
+    shutil.copyfile(sample_pipeline.settings.serving_db, settings.serving_db)
     return settings
 
 

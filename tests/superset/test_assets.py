@@ -18,7 +18,7 @@ from citypulse.settings import REPO_ROOT, Settings
 from citypulse.superset.bundle import load_assets, render_bundle
 from citypulse.superset.credentials import secret_key, superset_credentials
 from citypulse.superset.runtime import assets_dir, config_path, superset_venv
-from tests.superset.sample_warehouse import build_sample_serving
+from tests.pipeline import SamplePipeline
 
 ASSETS = REPO_ROOT / "superset" / "assets"
 REQUIRED_METRICS = {
@@ -42,8 +42,9 @@ def assets() -> dict[str, dict[str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_sample_serving(tmp_path_factory.mktemp("wh") / "serving.duckdb")
+def sample_db(sample_pipeline: SamplePipeline) -> Path:
+    """The serving warehouse the real pipeline published from ``citypulse sample`` (read only)."""
+    return sample_pipeline.settings.serving_db
 
 
 def test_references_resolve_and_uuids_are_unique(assets: dict[str, dict[str, dict]]) -> None:
@@ -95,7 +96,7 @@ def test_datasets_have_chinese_labels_descriptions_and_required_metrics(
     assert rate and all("NULLIF" in m["expression"] for m in rate)
 
 
-def test_dataset_sql_runs_on_the_contract_warehouse_with_the_declared_columns(
+def test_dataset_sql_runs_on_the_pipeline_warehouse_with_the_declared_columns(
     assets: dict[str, dict[str, dict]], sample_db: Path
 ) -> None:
     with duckdb.connect(str(sample_db), read_only=True) as con:

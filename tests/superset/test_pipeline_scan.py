@@ -6,41 +6,15 @@ would run it."""
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 
 import pytest
 
-from citypulse.settings import Settings
-from citypulse.superset import server
-from citypulse.superset.bootstrap import bootstrap
 from citypulse.superset.client import SupersetClient
-from citypulse.superset.credentials import superset_credentials
-from citypulse.superset.runtime import superset_venv
 from tests.pipeline import SamplePipeline
-from tests.superset.conftest import login
 from tests.superset.test_server import sqllab, warehouse_id
 from tests.warehouse.test_pseudonymisation_scan import collect
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def analyst_on_pipeline(
-    sample_pipeline: SamplePipeline, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[SupersetClient]:
-    """A Superset of its own over a copy of the pipeline's serving.duckdb (the pipeline's data home
-    is shared by the session and never written to)."""
-    settings = Settings.from_env(tmp_path_factory.mktemp("pipeline_superset")).ensure()
-    if not (superset_venv(settings) / "bin" / "superset").exists():
-        pytest.skip("Superset environment (.venv-superset) not installed: run `make venv-superset`")
-    shutil.copyfile(sample_pipeline.settings.serving_db, settings.serving_db)
-    assert bootstrap(settings) == 0
-    running = server.start(settings)
-    try:
-        yield login(running, superset_credentials(settings), "analyst")
-    finally:
-        server.stop(running)
 
 
 def _tables_with(
@@ -62,9 +36,10 @@ def _tables_with(
 
 
 def test_analyst_sql_lab_finds_no_raw_identifier(
-    sample_pipeline: SamplePipeline, analyst_on_pipeline: SupersetClient
+    sample_pipeline: SamplePipeline, analyst: SupersetClient
 ) -> None:
-    client = analyst_on_pipeline
+    """The session Superset serves a copy of the pipeline's serving.duckdb (tests/superset/conftest.py)."""
+    client = analyst
     database_id = warehouse_id(client)
     status, body = sqllab(
         client,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -12,16 +13,18 @@ from typing import Any
 import duckdb
 import pytest
 
-from citypulse.settings import Settings
+from citypulse.settings import REPO_ROOT, Settings
 from citypulse.superset.bootstrap import bootstrap
+from citypulse.superset.bundle import load_assets
 from citypulse.superset.client import SupersetClient
 from citypulse.superset.credentials import superset_credentials
-from tests.superset.sample_warehouse import build_sample_serving
+from tests.pipeline import SamplePipeline
 
 pytestmark = pytest.mark.slow
 
-# 19 datasets: 内容_每日汇总 (fct_city_platform_daily, issue 8) serves the content charts beside 内容_每日表现
-EXPECTED = {"chart": 34, "dashboard": 5, "dataset": 20, "database": 1}
+# what the bootstrap imports: one of each asset of the repository's tree, no more
+_ASSETS = load_assets(REPO_ROOT / "superset" / "assets")
+EXPECTED = {kind: len(_ASSETS[f"{kind}s"]) for kind in ("chart", "dashboard", "dataset", "database")}
 
 
 def warehouse_id(client: SupersetClient) -> int:
@@ -204,7 +207,7 @@ def test_viewer_sees_dashboards_but_not_sql_lab(viewer: SupersetClient) -> None:
 
 
 def test_dashboards_keep_answering_while_serving_is_republished(
-    bootstrapped: Settings, admin: SupersetClient, superset_server: Any
+    bootstrapped: Settings, admin: SupersetClient, superset_server: Any, sample_pipeline: SamplePipeline
 ) -> None:
     charts = admin.list_all("chart")
     clients = [SupersetClient(superset_server.base_url) for _ in range(2)]
@@ -237,8 +240,12 @@ def test_dashboards_keep_answering_while_serving_is_republished(
         thread.start()
     staging = bootstrapped.warehouse / "staging"
     try:
+        staging.mkdir(parents=True, exist_ok=True)
         for variant in range(1, 11):
-            fresh = build_sample_serving(staging / f"serving-{variant}.duckdb", variant=variant)
+            # a new file replaces the open one, as citypulse.warehouse.publish does
+            fresh = shutil.copyfile(
+                sample_pipeline.settings.serving_db, staging / f"serving-{variant}.duckdb"
+            )
             os.replace(fresh, bootstrapped.serving_db)
             time.sleep(0.5)
     finally:

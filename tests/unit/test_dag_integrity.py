@@ -1,4 +1,4 @@
-"""Every DAG file imports cleanly, every contracted DAG id exists, and parsing stays cheap."""
+"""Every DAG file imports cleanly and every contracted DAG id exists (parse time is measured in bench/dag_parse.py)."""
 
 from __future__ import annotations
 
@@ -36,18 +36,13 @@ def test_expected_dag_ids_present(dagbag) -> None:
     assert EXPECTED <= set(dagbag.dag_ids), sorted(dagbag.dag_ids)
 
 
-def test_each_dag_file_parses_under_two_seconds(dagbag) -> None:
-    stats = dagbag.dagbag_stats
-    assert stats, "DagBag recorded no parse statistics"
-    slow = {s.file: s.duration.total_seconds() for s in stats if s.duration.total_seconds() >= 2.0}
-    assert not slow, f"DAG files parsing in 2 s or more: {slow}"
-
-
 def test_land_dag_maps_one_task_per_file(dagbag) -> None:
     dag = dagbag.dags["citypulse_land"]
     assert dag.max_active_runs == 1
     land = dag.get_task("land")
     assert land.__class__.__name__.endswith("MappedOperator")
+    # no input can hold the only active run for ever
+    assert land.partial_kwargs["execution_timeout"].total_seconds() > 0
     outlets = [o.uri for o in dag.get_task("announce").outlets]
     from airflow.sdk import Asset
 
@@ -69,3 +64,32 @@ def test_warehouse_publishes_only_after_the_audit(dagbag) -> None:
     assert publish.upstream_task_ids == {"audit"}
     assert dag.get_task("audit").upstream_task_ids, "the audit must wait for the dbt build"
     assert dag.get_task("viral_alerts").upstream_task_ids == {"publish"}
+
+
+def test_dags_leave_their_paused_state_to_the_deployment(dagbag) -> None:
+    # Each deployment's config creates them active (config/citypulse.env, docker-compose.yml, the
+    # stack); a DAG-level flag would override that, also where a standby must come up paused.
+    assert {d: dagbag.dags[d].is_paused_upon_creation for d in EXPECTED} == dict.fromkeys(EXPECTED)
+
+
+def test_a_months_evaluation_is_triggered_at_the_schedules_own_tick(dagbag) -> None:
+    # The demo triggers each month at scheduled_logical_date(period): the very run the schedule's
+    # catch-up would create, so it is found there and never created twice.
+    from datetime import timedelta
+
+    from airflow.serialization.decoders import decode_timetable
+    from airflow.serialization.encoders import encode_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    from citypulse.evaluation.period import period_for_logical_date, scheduled_logical_date
+
+    # the timetable as the scheduler reads it from the serialized DAG
+    timetable = decode_timetable(encode_timetable(dagbag.dags["citypulse_monthly_evaluation"].timetable))
+    # a run dated before start_date gets no task instances: the demo's first month must be after it
+    assert dagbag.dags["citypulse_monthly_evaluation"].start_date <= scheduled_logical_date("2026-05")
+    for period in ("2026-05", "2026-10", "2026-12"):
+        at = scheduled_logical_date(period)
+        restriction = TimeRestriction(earliest=at - timedelta(days=20), latest=None, catchup=True)
+        tick = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+        assert tick is not None and tick.logical_date == at, (period, tick)
+        assert period_for_logical_date(tick.logical_date) == period

@@ -48,3 +48,23 @@ def test_land_then_validate_the_batch_once(home: Settings) -> None:
     mtime = files[0].stat().st_mtime_ns
     assert validate_landed(home, results)["batch_id"] == summary["batch_id"]
     assert files[0].stat().st_mtime_ns == mtime and len(list(home.quality.glob("*"))) == 1
+
+
+def test_a_big_drop_is_landed_by_a_bounded_number_of_tasks() -> None:
+    from citypulse.orchestration.landing import MAX_LAND_TASKS, land_groups, per_file
+
+    small = [f"f{i:04d}" for i in range(5)]
+    assert land_groups(small) == [[p] for p in small]  # an ordinary drop: one task per file
+    big = [f"f{i:04d}" for i in range(1255)]
+    groups = land_groups(big)
+    assert len(groups) <= MAX_LAND_TASKS < 1024  # Airflow maps at most [core] max_map_length values
+    assert [p for g in groups for p in g] == big  # every file once, in order
+    assert len({len(g) for g in groups[:-1]}) == 1 and 0 < len(groups[-1]) <= len(groups[0])
+    assert land_groups([]) == []
+    # a group whose task failed is one None (summarise counts it failed), the others one per file
+    assert per_file([[{"status": "landed"}], None, [{"status": "duplicate"}, {"status": "landed"}]]) == [
+        {"status": "landed"},
+        None,
+        {"status": "duplicate"},
+        {"status": "landed"},
+    ]

@@ -1,4 +1,4 @@
-"""The audit of an incremental build tests the posts written since the last publish (issue 8), on
+"""The audit of an incremental build tests the posts written since the last publish, on
 real dbt + DuckDB: a bad batch after a publish is still refused, stays refused until fixed, and the
 scoped tests really read only the new posts."""
 

@@ -1,4 +1,4 @@
-"""Editing the keyword seeds re-matches every post without a full refresh (issue 8: the keyword
+"""Editing the keyword seeds re-matches every post without a full refresh (the keyword
 models match only candidate posts), on real dbt + DuckDB: after an edit, an incremental build
 equals a full refresh, and the edit changed the answer."""
 

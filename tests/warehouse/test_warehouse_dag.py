@@ -54,11 +54,10 @@ def test_dag_is_rendered_from_the_manifest_quickly(home: Settings, tmp_path: Pat
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    seconds, tasks, errors = done.stdout.strip().splitlines()[-1].split(" ", 2)
+    _seconds, tasks, errors = done.stdout.strip().splitlines()[-1].split(" ", 2)
     assert errors == "{}"
-    assert int(tasks) > 30  # seeds, the snapshot and every model became tasks
-    # The DagBag import (Airflow itself included) stays well inside the parse budget.
-    assert float(seconds) < 10
+    # seeds, the snapshot and every model became tasks (parse time is measured in bench/dag_parse.py)
+    assert int(tasks) > 30
 
 
 def test_airflow_dags_test_builds_serving(home: Settings) -> None:

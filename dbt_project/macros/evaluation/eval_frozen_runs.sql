@@ -17,13 +17,16 @@
             ('run_id', text), ('city_code', text), ('platform', text), ('has_account', flag),
             ('accounts', int), ('days', int), ('posts', int), ('posts_with_metrics', int), ('views', int),
             ('peak_views', int), ('engagements', int), ('likes', int), ('comments', int), ('shares', int),
-            ('saves', int), ('followers_start', int), ('followers_end', int), ('topic_reach', int)],
+            ('saves', int), ('followers_start', int), ('followers_end', int), ('topic_reach', int),
+            ('accounts_with_data', int), ('posts_with_views', int), ('posts_with_engagements', int), ('posts_with_likes', int),
+            ('posts_with_comments', int), ('posts_with_shares', int), ('posts_with_saves', int),
+            ('data_status', text)],
         'eval_indicator_score': [
             ('run_id', text), ('city_code', text), ('platform', text), ('indicator', text),
             ('dimension', text), ('raw', dbl), ('x', dbl), ('lower', dbl), ('upper', dbl), ('score', dbl),
             ('weight', dbl), ('normalisation', text), ('relative_lower', dbl), ('relative_upper', dbl),
             ('relative_score', dbl), ('anchored_lower', dbl), ('anchored_upper', dbl),
-            ('anchored_score', dbl)],
+            ('anchored_score', dbl), ('is_insufficient', flag)],
         'eval_platform_score': [
             ('run_id', text), ('city_code', text), ('platform', text), ('has_account', flag),
             ('score', dbl), ('rank', int), ('anchored_score', dbl)],
@@ -36,7 +39,16 @@
             ('anchored_score', dbl)],
         'eval_platform_coverage': [
             ('run_id', text), ('platform', text), ('panel_cities', int), ('cities_with_account', int),
-            ('coverage', dbl), ('min_coverage', dbl), ('is_covered', flag)],
+            ('coverage', dbl), ('min_coverage', dbl), ('is_covered', flag), ('cities_with_data', int),
+            ('evaluable_cities', int), ('data_coverage', dbl)],
+        'eval_indicator_availability': [
+            ('run_id', text), ('platform', text), ('indicator', text), ('dimension', text),
+            ('is_defined', flag), ('is_used', flag), ('reason', text), ('reason_zh', text),
+            ('cities_with_account', int), ('cities_with_value', int), ('cities_insufficient', int),
+            ('configured_weight', dbl), ('used_weight', dbl)],
+        'eval_rank_robustness': [
+            ('run_id', text), ('composite', text), ('city_code', text), ('rank', int),
+            ('median_rank', dbl), ('rank_p5', int), ('rank_p95', int), ('draws', int), ('seed', int)],
         'eval_supplementary': [
             ('run_id', text), ('city_code', text), ('platform', text), ('measure', text),
             ('measure_zh', text), ('value', dbl)],

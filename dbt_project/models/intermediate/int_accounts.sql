@@ -12,7 +12,7 @@ latest_profiles as (
 ),
 
 -- the name on an account's latest post observation: only the observations at the account's latest
--- time are ranked (a window over every post observation sorted ~10M rows: issue 8). The observations
+-- time are ranked (a window over every post observation sorted ~10M rows). The observations
 -- are read twice rather than through one CTE, which DuckDB would materialise (10M rows copied).
 latest_post_times as (
     select platform, account_id, max(observed_at) as observed_at

@@ -1,7 +1,7 @@
 """One MinHash signature per post caption (同质化 homogeneity, citypulse.diagnostics.homogeneity).
 
 A signature depends on the caption alone, so the build computes it once per post version instead
-of every monthly run computing the month's again (issue 8: 3.5 s of a 16 s run at 11M
+of every monthly run computing the month's again (3.5 s of a 16 s run at 11M
 observations). Incremental like int_post_topics: a run reads the posts int_posts restamped since
 this table's newest row and replaces their rows (a post always has one row, NULL without a caption,
 so delete+insert on the post leaves nothing stale). Python, because the signature is numpy

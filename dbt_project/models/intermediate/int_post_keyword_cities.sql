@@ -8,7 +8,7 @@
 }}
 -- One row per post: the city named by its search keywords and the city named by its content (title,
 -- text, topics), the longest keyword first. Matching every post against every city keyword is the
--- costliest step of a build (issue 8), so an incremental run matches only the posts whose inputs
+-- costliest step of a build, so an incremental run matches only the posts whose inputs
 -- changed. A post's texts, search keywords and topics all come from its observations, so only a post
 -- that int_posts restamped since this table's newest row (built_at) can have changed, unless the
 -- keyword list did (then every post is a candidate); among the candidates, a post whose fingerprint

@@ -7,7 +7,7 @@
     )
 }}
 -- One row per post per topic it carries (Weibo #话题#, #tag elsewhere, full-width ＃ after NFKC).
--- Incremental (issue 8: NFKC and topic extraction over every post's texts cost 3 s per build): a run
+-- Incremental (NFKC and topic extraction over every post's texts cost 3 s per build): a run
 -- reads the posts int_posts restamped since this table's newest row and appends their topics; the
 -- post-hook then deletes the rows derived from an earlier version of a post, so a post whose edit
 -- removed every topic loses its rows too (delete+insert on the post would keep them: it deletes only

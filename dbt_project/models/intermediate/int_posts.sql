@@ -7,7 +7,7 @@
     )
 }}
 -- One row per post: its latest attributes and when it was first and last observed.
--- Incremental (issue 8: the windows below over every observation were the costliest step of an
+-- Incremental (the windows below over every observation were the costliest step of an
 -- incremental build): a run redoes the posts that have an observation written by a build this table
 -- has not seen (stg_post_observations.built_at), from all of their observations, as a full refresh
 -- would; every other post keeps its row.

@@ -1,6 +1,6 @@
 -- The calendar spans whole years around every day the data touches. Only the first and last day
 -- matter, and a local date never decreases as time goes on, so each source gives its earliest and
--- latest instant (issue 8: converting every one of ~20M instants to a local date took 1.5 s per build).
+-- latest instant (converting every one of ~20M instants to a local date took 1.5 s per build).
 with instant_bounds as (
     select min(published_at) as first_at, max(published_at) as last_at from {{ ref('stg_post_observations') }}
     union all

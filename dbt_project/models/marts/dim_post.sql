@@ -6,7 +6,7 @@
         on_schema_change='fail'
     )
 }}
--- Incremental only in what it writes (issue 8): every post is derived again, since an account's type
+-- Incremental only in what it writes: every post is derived again, since an account's type
 -- or a keyword list change reaches posts no ingest touched, but only new and changed rows are
 -- written; rewriting every title and text cost most of this model's time.
 with posts as (

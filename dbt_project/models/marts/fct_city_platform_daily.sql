@@ -1,15 +1,18 @@
 -- Per local day, platform, city and publishing account type: the content dashboard's measures summed
 -- from fct_post_daily once per build, so a chart reads a few hundred thousand rows at most (bounded
--- by days x cities x platforms x types), not one row per post per day (issue 8: chart p95 < 300 ms).
--- Sums of the daily sums are the sums of the post rows; posts_published counts each post once, on
--- its publication day, so it adds up across any grouping as COUNT(DISTINCT post) does.
+-- by days x cities x platforms x types), not one row per post per day (chart p95 < 300 ms).
+-- Sums of the daily sums are the sums of the post rows. posts_published counts every post of dim_post
+-- once, on its publication day, whether or not a snapshot fell on that day (fct_post_daily has rows
+-- only from a post's first observation on), so it adds up across any grouping as COUNT(DISTINCT post)
+-- does; a day with publications but no observed post-day still gets a row (its deltas NULL: unknown).
 with post_days as (
     select
         daily.date_day,
         daily.platform,
         daily.city_code,
         coalesce(posts.account_type, 'unknown') as account_type,
-        coalesce(posts.published_date = daily.date_day, false) as is_publish_day,
+        1 as is_post_day,
+        0 as is_publication,
         daily.views_delta,
         daily.likes_delta,
         daily.comments_delta,
@@ -21,6 +24,29 @@ with post_days as (
     left join {{ ref('dim_post') }} as posts on daily.post_key = posts.post_key
 ),
 
+-- one row per post on its publication day; the union (not a join) keeps groups with a NULL city
+publications as (
+    select
+        published_date as date_day,
+        platform,
+        city_code,
+        coalesce(account_type, 'unknown') as account_type,
+        0 as is_post_day,
+        1 as is_publication,
+        {%- for metric in ['views', 'likes', 'comments', 'shares', 'saves', 'engagements'] %}
+        cast(null as {{ dbt.type_bigint() }}) as {{ metric }}_delta,
+        {%- endfor %}
+        cast(null as boolean) as is_correction
+    from {{ ref('dim_post') }}
+    where published_date is not null
+),
+
+rows_of_day as (
+    select * from post_days
+    union all
+    select * from publications
+),
+
 final as (
     select
         {{ surrogate_key(['date_day', 'platform', 'city_code', 'account_type']) }} as city_platform_day_key,
@@ -28,8 +54,8 @@ final as (
         platform,
         city_code,
         account_type,
-        count(*) as post_days,
-        cast(sum(case when is_publish_day then 1 else 0 end) as {{ dbt.type_bigint() }}) as posts_published,
+        cast(sum(is_post_day) as {{ dbt.type_bigint() }}) as post_days,
+        cast(sum(is_publication) as {{ dbt.type_bigint() }}) as posts_published,
         {%- for metric in ['views', 'likes', 'comments', 'shares', 'saves', 'engagements'] %}
         cast(sum({{ metric }}_delta) as {{ dbt.type_bigint() }}) as {{ metric }}_delta,
         {%- endfor %}
@@ -37,7 +63,7 @@ final as (
         cast(sum(case when views_delta is not null then engagements_delta end) as {{ dbt.type_bigint() }})
             as engagements_delta_with_views,
         cast(sum(case when is_correction then 1 else 0 end) as {{ dbt.type_bigint() }}) as corrections
-    from post_days
+    from rows_of_day
     group by date_day, platform, city_code, account_type
 )
 

@@ -1,6 +1,6 @@
 -- Per local publication day, platform, city, BEST theme and official/non-official: the number of
 -- posts, counted from dim_post once per build, so the theme charts read at most days x platforms x
--- cities x 5 themes (4 + unknown) x 2 rows instead of one row per post (issue 8: chart p95 < 300 ms).
+-- cities x 5 themes (4 + unknown) x 2 rows instead of one row per post (chart p95 < 300 ms).
 -- Each post has exactly one publication day and one BEST theme (or none), so it lands in exactly
 -- one row: SUM(post_count) over any grouping equals COUNT(DISTINCT post_key) over dim_post.
 -- Posts without a known publication day, city or theme keep a NULL group (not dropped).

@@ -30,6 +30,35 @@ accounts as (
     select platform, account_id, account_type from {{ ref('int_accounts') }}
 ),
 
+reason_codes as (
+    select reason_code, label_zh from {{ ref('reason_codes') }}
+),
+
+-- the stable category of each reject; rejects landed before landing wrote one get it from the
+-- wording of their reason (the engine's fixed phrases), else unknown
+coded as (
+    select
+        rejected.*,
+        coalesce(
+            rejected.reason_code,
+            case
+                when rejected.reason like '%is not a number%' or rejected.reason like '%is not a rate%'
+                    or rejected.reason like '%is not a percentage%' or rejected.reason like '%is not a duration%'
+                    or rejected.reason like '%not an exact count%' then 'number_unparseable'
+                when rejected.reason like '%is not a date%' then 'date_unparseable'
+                when rejected.reason like '%repeated header row%' then 'header_row'
+                when rejected.reason like '%description row under the header%' then 'description_row'
+                when rejected.reason like '%totals row%' then 'totals_row'
+                when rejected.reason like '%required value%' then 'required_missing'
+                when rejected.reason like '%is negative%' then 'negative_count'
+                when rejected.reason like '%more than a day after the observation time%' then 'published_after_observed'
+                when rejected.reason like '%appears again later%' or rejected.reason like '%appears earlier in this file%' then 'duplicate_key'
+                else 'unknown'
+            end
+        ) as coded_reason
+    from rejected
+),
+
 row_accounts as (
     select
         rejected.ingest_id,
@@ -58,10 +87,13 @@ final as (
             when row_accounts.shows_raw or coalesce(rejected.value, '') = '' then rejected.reason
             else replace(rejected.reason, rejected.value, '…')
         end as reason,
+        rejected.coded_reason as reason_code,
+        coalesce(reason_codes.label_zh, rejected.coded_reason) as reason_label,
         case when row_accounts.shows_raw then rejected.record end as record,
         ledger.platform,
         ledger.original_name
-    from rejected
+    from coded as rejected
+    left join reason_codes on rejected.coded_reason = reason_codes.reason_code
     left join ledger on rejected.ingest_id = ledger.ingest_id
     left join row_accounts
         on rejected.ingest_id = row_accounts.ingest_id and rejected.source_row is not distinct from row_accounts.source_row

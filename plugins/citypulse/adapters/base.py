@@ -74,6 +74,7 @@ from typing import Any
 
 import polars as pl
 
+from citypulse.lake import reasons
 from citypulse.lake.schema import ENTITIES, PLATFORMS
 from citypulse.parsing import PARSERS
 from citypulse.parsing.dates import DATE_ORDERS
@@ -139,11 +140,13 @@ def col(target: str, *sources: str, parser: str = "text") -> Column:
 
 @dataclass(frozen=True)
 class RowFilter:
-    """Refuse non-data rows whose source ``column`` equals (normalised) one of ``values``."""
+    """Refuse non-data rows whose source ``column`` equals (normalised) one of ``values``;
+    ``code`` is the reason's stable category (citypulse.lake.reasons)."""
 
     column: str
     values: tuple[str, ...]
     reason: str
+    code: str = reasons.NOT_DATA_ROW
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class RowRule:
 
     ``value``: the offending raw value (e.g. ``src("Women")``), recorded in the reject and quoted
     in the reason before it (``'3.апр' <reason>``); without it the reject names no value.
+
+    ``code``: the reason's stable category (citypulse.lake.reasons), what dashboards group by.
     """
 
     column: str
@@ -164,6 +169,7 @@ class RowRule:
     reason: str
     keys: tuple[str, ...] = ()
     value: Callable[[], pl.Expr] | None = None
+    code: str = reasons.PLATFORM_RULE
 
 
 @dataclass(frozen=True)

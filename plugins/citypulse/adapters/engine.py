@@ -16,7 +16,9 @@ import polars as pl
 
 from citypulse.adapters.base import CONTENT_SAMPLE_ROWS, NOT_DATA, Adapter, Context, RowRule, Sample
 from citypulse.adapters.readers import ROW, Table, unwrap_single_field_records
+from citypulse.lake import reasons
 from citypulse.lake.schema import ENTITIES, PLATFORMS, REJECTS, conform
+from citypulse.landing import limits
 from citypulse.parsing import DATE_PARSERS, ParseContext, get_parser
 from citypulse.parsing.dates import DateOrderError, OrderEvidence, decide_order, order_evidence
 from citypulse.parsing.text import is_missing, normalise_header
@@ -285,6 +287,7 @@ class _Check:
     condition: pl.Expr  # true = refuse
     value: pl.Expr  # the offending raw value
     reason: pl.Expr
+    code: str  # citypulse.lake.reasons: the stable category beside the reason text
 
 
 def _fmt_reason(adapter: Adapter, column: str, message: str, value: pl.Expr | None = None) -> pl.Expr:
@@ -459,26 +462,30 @@ def _plan(
     present = set(raw_columns)
 
     # --- rows that are not data at all -------------------------------------------------------
-    nondata: list[tuple[pl.Expr, str]] = []
+    nondata: list[tuple[pl.Expr, str, str]] = []
     signature = [s for s in adapter.normalised_signature if s in present]
     if signature:
         # the cells as the rules see them: after ``prepare`` (which may move cells between columns)
         cells = frame if adapter.prepare is None else lf.select(ROW, *signature).collect()
         repeats = _repeated_header_rows(cells, signature)
-        nondata.append((pl.col(ROW).is_in(repeats.implode()), REPEATED_HEADER))
+        nondata.append((pl.col(ROW).is_in(repeats.implode()), REPEATED_HEADER, reasons.HEADER_ROW))
     if detection.table.positional and adapter.skip_after_header:
         first = facts.first_data_row if facts is not None else frame.select(pl.col(ROW).min()).item()
         if first is not None:
-            nondata.append((pl.col(ROW) < first + adapter.skip_after_header, DESCRIPTION_ROW))
+            nondata.append(
+                (pl.col(ROW) < first + adapter.skip_after_header, DESCRIPTION_ROW, reasons.DESCRIPTION_ROW)
+            )
     for rf in adapter.row_filters:
         name = normalise_header(rf.column)
         if name in present:
             values = [normalise_header(v) for v in rf.values]
-            nondata.append((normalise_header_expr(pl.col(name)).is_in(values), rf.reason))
+            nondata.append((normalise_header_expr(pl.col(name)).is_in(values), rf.reason, rf.code))
     hook_said = NOT_DATA in lf.collect_schema().names()
     nondata_reason = pl.col(NOT_DATA).cast(pl.String) if hook_said else pl.lit(None, dtype=pl.String)
-    for cond, reason in reversed(nondata):
+    nondata_code = pl.lit(reasons.NOT_DATA_ROW) if hook_said else pl.lit(None, dtype=pl.String)
+    for cond, reason, code in reversed(nondata):
         nondata_reason = pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(nondata_reason)
+        nondata_code = pl.when(cond.fill_null(False)).then(pl.lit(code)).otherwise(nondata_code)
 
     # --- typed canonical columns -------------------------------------------------------------
     pctx = ParseContext(ctx.timezone, ctx.observed_at_expr())
@@ -509,6 +516,7 @@ def _plan(
                         ~is_missing(pl.col(source)) & pl.col(name).is_null(),
                         pl.col(value),
                         _fmt_reason(adapter, source, f"is not {parser.expects}", pl.col(value)),
+                        reasons.unparseable(column.parser),
                     )
                 )
     schema = ENTITIES[adapter.entity]
@@ -532,6 +540,7 @@ def _plan(
         pl.col(ROW),
         *exprs,
         nondata_reason.alias("_nondata"),
+        nondata_code.alias("_nondata_code"),
         *[pl.col(c).alias(f"src:{c}") for c in raw_columns],
         *[c.condition.fill_null(False).alias(f"_chk{i}") for i, c in enumerate(checks)],
         *raw_values,
@@ -556,6 +565,7 @@ def _plan(
                     pl.col(name).is_null(),
                     pl.lit(None, pl.String),
                     _fmt_reason(adapter, source_of.get(name, name), f"required value ({name}) is missing"),
+                    reasons.REQUIRED_MISSING,
                 )
             )
         else:
@@ -565,6 +575,7 @@ def _plan(
                     pl.lit(True),
                     pl.lit(None, pl.String),
                     _fmt_reason(adapter, name, f"required value ({name}) is missing"),
+                    reasons.REQUIRED_MISSING,
                 )
             )
     for name, dtype in schema.items():
@@ -578,8 +589,10 @@ def _plan(
                     _fmt_reason(
                         adapter, label, "is negative; counts cannot be", pl.col(name).cast(pl.String)
                     ),
+                    reasons.NEGATIVE_COUNT,
                 )
             )
+    rules += _plausibility_checks(adapter, schema, columns_now, source_of)
     if "published_at" in columns_now and "observed_at" in columns_now:
         label = source_of.get("published_at", "published_at")
         rules.append(
@@ -594,6 +607,7 @@ def _plan(
                     pl.col("published_at"),
                     pl.col("observed_at"),
                 ),
+                reasons.PUBLISHED_AFTER_OBSERVED,
             )
         )
     if adapter.platform not in PLATFORMS:
@@ -605,6 +619,7 @@ def _plan(
                 pl.lit(
                     f"{adapter.name}: unknown platform {adapter.platform!r}; known: {', '.join(PLATFORMS)}"
                 ),
+                reasons.UNKNOWN_PLATFORM,
             )
         )
     refused_by_rule = facts.refused_by_rule if facts is not None else {}
@@ -616,6 +631,7 @@ def _plan(
                 pl.col(ROW).is_in(refused_by_rule[i].implode()) if i in refused_by_rule else rule.when(),
                 pl.lit(None, pl.String) if rule_value is None else rule_value,
                 _fmt_reason(adapter, rule.column, rule.reason, rule_value),
+                rule.code,
             )
         )
     offset = len(checks)
@@ -630,6 +646,53 @@ def _plan(
         ).alias("_refused")
     )
     return lf, every, raw_columns
+
+
+def _plausibility_checks(
+    adapter: Adapter, schema: Mapping[str, pl.DataType], columns: set[str], source_of: Mapping[str, str]
+) -> list[_Check]:
+    """Values no real export holds, refused per cell: counts beyond the configured ceiling (a
+    signed change too, by its size), dates outside the plausible window (citypulse.landing.limits)."""
+    bounds = limits.current()
+    earliest, latest = bounds.earliest(), bounds.latest()
+    checks: list[_Check] = []
+    for name, dtype in schema.items():
+        if name not in columns:
+            continue
+        label = source_of.get(name, name)
+        if dtype == pl.Int64:
+            checks.append(
+                _Check(
+                    label,
+                    pl.col(name).abs() > bounds.count_ceiling,
+                    pl.col(name).cast(pl.String),
+                    _fmt_reason(
+                        adapter,
+                        label,
+                        f"is beyond the plausible count ceiling {bounds.count_ceiling:,}",
+                        pl.col(name).cast(pl.String),
+                    ),
+                    reasons.COUNT_TOO_LARGE,
+                )
+            )
+        elif isinstance(dtype, (pl.Date, pl.Datetime)):
+            low = pl.lit(earliest.date() if isinstance(dtype, pl.Date) else earliest, dtype=dtype)
+            high = pl.lit(latest.date() if isinstance(dtype, pl.Date) else latest, dtype=dtype)
+            checks.append(
+                _Check(
+                    label,
+                    (pl.col(name) < low) | (pl.col(name) > high),
+                    pl.col(name).cast(pl.String),
+                    _fmt_reason(
+                        adapter,
+                        label,
+                        f"is outside the plausible window {earliest:%Y-%m-%d} .. now + {bounds.days_ahead} day(s)",
+                        pl.col(name).cast(pl.String),
+                    ),
+                    reasons.DATE_OUT_OF_RANGE,
+                )
+            )
+    return checks
 
 
 def _split(
@@ -655,6 +718,7 @@ def _split(
             column=pl.lit(None, pl.String),
             value=pl.lit(None, pl.String),
             reason=pl.format(f"{adapter.name}: row {{}}: {{}}", pl.col(ROW), pl.col("_nondata")),
+            reason_code=pl.col("_nondata_code"),
             record=pl.col(_RECORD),
         )
     ]
@@ -666,6 +730,7 @@ def _split(
                 column=pl.lit(check.column),
                 value=check.value.cast(pl.String),
                 reason=check.reason,
+                reason_code=pl.lit(check.code, pl.String),
                 record=pl.col(_RECORD),
             )
         )

@@ -51,6 +51,7 @@ from citypulse.adapters._audience import (
 from citypulse.adapters.base import NOT_DATA, Adapter, Context, Hook, RowRule, col, src
 from citypulse.adapters.facebook_business_posts import META_BUSINESS_SUITE_TZ
 from citypulse.adapters.readers import ROW
+from citypulse.lake import reasons
 from citypulse.parsing.text import is_missing, normalise_header
 
 GENDERS = ("Women", "Men")
@@ -139,6 +140,7 @@ def _mangled(header: str) -> RowRule:
         lambda: src(moved).is_not_null(),
         DATE_LIKE_REASON,
         value=lambda: src(moved),
+        code=reasons.NUMBER_UNPARSEABLE,
     )
 
 
@@ -188,6 +190,6 @@ ADAPTERS = [
         columns=(),
         timezone=META_BUSINESS_SUITE_TZ,
         required=(),
-        rules=(RowRule(TOP_PAGES, _every_row, NO_DIMENSION),),
+        rules=(RowRule(TOP_PAGES, _every_row, NO_DIMENSION, code=reasons.OUT_OF_SCOPE),),
     ),
 ]

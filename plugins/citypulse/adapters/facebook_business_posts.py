@@ -39,6 +39,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from citypulse.adapters.base import Adapter, ContentMatch, Context, Hook, RowRule, col, every_filled_value
+from citypulse.lake import reasons
 from citypulse.parsing import ParseContext, get_parser
 from citypulse.parsing.text import normalise_header
 
@@ -107,6 +108,7 @@ def lifetime_rule(date_header: str) -> RowRule:
         date_header,
         lambda: pl.col(_NOT_LIFETIME),
         "not Lifetime: a per-day row in a lifetime export (its values are not lifetime totals)",
+        code=reasons.OUT_OF_SCOPE,
     )
 
 

@@ -36,6 +36,7 @@ import polars as pl
 
 from citypulse.adapters.base import Adapter, ContentMatch, Context, RowRule, Sample, col
 from citypulse.adapters.facebook_business_posts import META_BUSINESS_SUITE_TZ, localised
+from citypulse.lake import reasons
 
 # title (or file stem), case-folded → account_daily column
 METRICS: dict[str, str] = {
@@ -127,6 +128,7 @@ def chart_adapter(platform: str, suffix: str, aliases: Mapping[str, str]) -> Ada
                 _unknown_metric,
                 "the file's metric (title line / file name) has no account_daily column "
                 f"(known: {', '.join(sorted(METRICS))})",
+                code=reasons.OUT_OF_SCOPE,
             ),
         ),
     )

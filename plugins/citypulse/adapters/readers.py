@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import fastexcel
 import polars as pl
 
 from citypulse.errors import CityPulseError
+from citypulse.landing import limits
 from citypulse.parsing.decoding import decode, to_utf8
 
 ROW = "_source_row"
@@ -41,6 +43,18 @@ class Table:
     label: str  # "" for CSV/JSONL, the sheet name, or the JSON path of the records
     frame: pl.DataFrame  # all-String columns plus ROW (1-based record number in the source)
     positional: bool  # True: header row still to be found among the rows
+    nul_bytes: int = 0  # NUL characters removed from the cells (never content; they break consumers)
+
+
+def without_nul(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """The frame with NUL characters removed from its text cells, and how many there were."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    if not text:
+        return frame, 0
+    count = frame.select(pl.sum_horizontal(pl.col(text).str.count_matches("\x00", literal=True).sum())).item()
+    if not count:
+        return frame, 0
+    return frame.with_columns(pl.col(text).str.replace_all("\x00", "", literal=True)), int(count)
 
 
 def sniff_format(data: bytes, name: str) -> str:
@@ -60,6 +74,15 @@ def sniff_format(data: bytes, name: str) -> str:
 
 def read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
     """All tables of one (non-zip) file, the text encoding (None for binary formats), the format."""
+    tables, encoding, fmt = _read_tables(data, name)
+    cleaned = []
+    for table in tables:
+        frame, nul = without_nul(table.frame)
+        cleaned.append(Table(table.label, frame, table.positional, nul))
+    return cleaned, encoding, fmt
+
+
+def _read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
     fmt = sniff_format(data, name)
     if fmt in ("xlsx", "xls"):
         return _read_workbook(data), None, "xlsx"
@@ -99,13 +122,16 @@ def _widest_line(pieces: Iterable[bytes], sep: str) -> int:
     inside quotes only over-count; extra columns stay empty and are dropped). Counted piece by
     piece, so a big file is never held twice."""
     widest = 0
+    bounds = limits.current()
     for piece in pieces:
         # every line as one cell: split on a byte the piece does not contain, quotes ignored
         split_on = next(
             (chr(b) for b in range(1, 32) if bytes([b]) not in piece and chr(b) not in "\r\n"), None
         )
         if split_on is None:  # every control byte occurs: count per line in Python (odd files only)
-            most = max((line.count(sep) for line in piece.decode("utf-8-sig").splitlines()), default=0)
+            lines_of = piece.decode("utf-8-sig").splitlines()
+            most = max((line.count(sep) for line in lines_of), default=0)
+            longest = max((len(line.encode()) for line in lines_of), default=0)
         else:
             lines = pl.read_csv(
                 piece,
@@ -115,8 +141,13 @@ def _widest_line(pieces: Iterable[bytes], sep: str) -> int:
                 schema={"line": pl.String},
                 raise_if_empty=False,
             )
-            most = lines.select(pl.col("line").str.count_matches(sep, literal=True).max()).item()
+            most, longest = lines.select(
+                pl.col("line").str.count_matches(sep, literal=True).max().alias("most"),
+                pl.col("line").str.len_bytes().max().alias("longest"),
+            ).row(0)
+        bounds.check("record_bytes", longest or 0, "bytes in one line")
         widest = max(widest, most if isinstance(most, int) else 0)
+        bounds.check("columns", widest + 1, "cells in one record")
     return widest
 
 
@@ -240,6 +271,7 @@ def _record_pieces(path: Path, size: int) -> Iterator[tuple[int, bytes]]:
                 return
             cut = len(buf) if len(buf) < want else _last_record_end(buf)
             if cut is None:  # a record longer than the piece
+                limits.current().check("record_bytes", want, "bytes in one record, at least")
                 want *= 2
                 continue
             yield offset, buf if cut == len(buf) else buf[:cut]
@@ -292,7 +324,8 @@ class CsvFile:
             frame = _read_positional(piece, self.separator, width, grow=True)
             width = frame.width
             filled = _filled_width(frame)
-            rows = frame.select(frame.columns[:filled]).with_row_index(ROW, offset=first_row)
+            rows, _ = without_nul(frame.select(frame.columns[:filled]))
+            rows = rows.with_row_index(ROW, offset=first_row)
             yield Batch(Piece(offset, len(piece), first_row), rows.cast({ROW: pl.Int64}), filled)
             first_row += frame.height
 
@@ -300,7 +333,7 @@ class CsvFile:
         """The records of ``piece`` again, ``width`` columns wide (no filled cell lies beyond)."""
         with open(self.path, "rb") as fh:
             fh.seek(piece.offset)
-            frame = _read_positional(fh.read(piece.length), self.separator, width)
+            frame, _ = without_nul(_read_positional(fh.read(piece.length), self.separator, width))
         return frame.with_row_index(ROW, offset=piece.first_row).cast({ROW: pl.Int64})
 
     def head(self) -> Table:
@@ -326,7 +359,46 @@ def _drop_empty_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(frame.columns[: _filled_width(frame)])
 
 
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _check_sheet_sizes(data: bytes) -> None:
+    """Refuse a workbook whose sheets span more cells than allowed, before any reader allocates
+    them: from each sheet's ``dimension``, and from the furthest cell it names (streamed)."""
+    bounds = limits.current()
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return  # not an xlsx (an old .xls): the workbook reader decides
+    for info in book.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        rows = cols = 0
+        tail = b""
+        with book.open(info) as fh:
+            while chunk := fh.read(1 << 20):
+                buf = tail + chunk
+                for match in _DIMENSION.finditer(buf):
+                    if match.group(3):
+                        cols = max(cols, _column_number(match.group(3)))
+                        rows = max(rows, int(match.group(4)))
+                for match in _CELL_REF.finditer(buf):
+                    cols = max(cols, _column_number(match.group(1)))
+                    rows = max(rows, int(match.group(2)))
+                bounds.check("sheet_cells", rows * cols, f"cells spanned by sheet {info.filename}")
+                tail = buf[-256:]
+
+
 def _read_workbook(data: bytes) -> list[Table]:
+    _check_sheet_sizes(data)
     try:
         reader = fastexcel.read_excel(data)
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
@@ -387,11 +459,30 @@ def _has_empty_list(node: Any, depth: int) -> bool:
     return isinstance(node, dict) and any(_has_empty_list(v, depth + 1) for v in node.values())
 
 
+def _json_depth_within(doc: Any, bound: int) -> None:
+    """Refuse nesting deeper than ``bound`` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > bound:
+            raise limits.LimitExceeded("json_depth", bound, "arrays and objects nested deeper than allowed")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values() if isinstance(v, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node if isinstance(v, (dict, list)))
+
+
 def _read_json(text: str) -> list[Table]:
+    bound = limits.current().json_depth
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise limits.LimitExceeded(
+            "json_depth", bound, "arrays and objects nested deeper than allowed"
+        ) from None
+    _json_depth_within(doc, bound)
     found: list[tuple[str, list[dict[str, Any]]]] = []
     _records_tables(doc, "", 0, found)
     if not found and _has_empty_list(doc, 0):

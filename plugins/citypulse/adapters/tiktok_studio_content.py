@@ -24,6 +24,7 @@ import polars as pl
 
 from citypulse.adapters.base import Adapter, Context, RowRule, col, src
 from citypulse.adapters.tiktok_studio_overview import TIKTOK_STUDIO_TZ
+from citypulse.lake import reasons
 
 VIDEO_LINK = r"(?i)tiktok\.com/@([^/?#]+)/video/(\d+)"
 
@@ -100,18 +101,25 @@ ADAPTERS = [
         timezone=TIKTOK_STUDIO_TZ,
         finish=_finish,
         rules=(
-            RowRule("Video link", _link_without_video_id, "not a TikTok video link (…/@handle/video/<id>)"),
+            RowRule(
+                "Video link",
+                _link_without_video_id,
+                "not a TikTok video link (…/@handle/video/<id>)",
+                code=reasons.INVALID_ID,
+            ),
             RowRule(
                 "Post time",
                 _post_time_not_id_day,
                 "has no year and is not the creation day of the video id in any year",
                 value=lambda: src("Post time"),
+                code=reasons.INCONSISTENT_VALUE,
             ),
             RowRule(
                 "Video link",
                 _repeated_video,
                 "the same video appears earlier in this file (first kept)",
                 keys=("post_id",),
+                code=reasons.DUPLICATE_KEY,
             ),
         ),
     )

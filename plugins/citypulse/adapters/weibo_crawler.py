@@ -31,6 +31,7 @@ from citypulse.adapters.base import (
     col,
     superseded_by_later_append,
 )
+from citypulse.lake import reasons
 
 _SHIFT = 2
 
@@ -93,7 +94,15 @@ ADAPTERS = [
         ),
         formats=frozenset({"csv"}),
         prepare=_shift_prefixed_rows,
-        rules=(RowRule("id", superseded_by_later_append, SUPERSEDED_REASON, keys=("post_id",)),),
+        rules=(
+            RowRule(
+                "id",
+                superseded_by_later_append,
+                SUPERSEDED_REASON,
+                keys=("post_id",),
+                code=reasons.DUPLICATE_KEY,
+            ),
+        ),
         finish=_account_and_url,
     ),
     Adapter(

@@ -16,6 +16,7 @@ from citypulse.adapters.base import (
     src,
     superseded_by_later_append,
 )
+from citypulse.lake import reasons
 
 
 def _post_type(lf: pl.LazyFrame, ctx: Context) -> pl.LazyFrame:
@@ -47,6 +48,14 @@ ADAPTERS = [
         ),
         formats=frozenset({"csv"}),
         finish=_post_type,
-        rules=(RowRule("微博id", superseded_by_later_append, SUPERSEDED_REASON, keys=("post_id",)),),
+        rules=(
+            RowRule(
+                "微博id",
+                superseded_by_later_append,
+                SUPERSEDED_REASON,
+                keys=("post_id",),
+                code=reasons.DUPLICATE_KEY,
+            ),
+        ),
     ),
 ]

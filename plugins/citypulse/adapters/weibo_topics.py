@@ -24,6 +24,7 @@ from __future__ import annotations
 import polars as pl
 
 from citypulse.adapters.base import Adapter, Context, RowRule, col, src
+from citypulse.lake import reasons
 from citypulse.parsing.text import is_missing, normalise_header
 
 
@@ -84,7 +85,9 @@ def _not_exact(key: str) -> RowRule:
     def value() -> pl.Expr:
         return pl.format("{}{}", val, unit.fill_null(""))
 
-    return RowRule(f"data.baseData.sum_all.{key}", when, NOT_EXACT, value=value)
+    return RowRule(
+        f"data.baseData.sum_all.{key}", when, NOT_EXACT, value=value, code=reasons.NUMBER_UNPARSEABLE
+    )
 
 
 ADAPTERS = [
@@ -118,7 +121,11 @@ ADAPTERS = [
         formats=frozenset({"json", "jsonl"}),
         constants={"is_hot_search": True},
         finish=_one_based_rank,
-        rules=(RowRule("is_ad", _is_ad, "advertisement (is_ad=1), not a hot-search entry"),),
+        rules=(
+            RowRule(
+                "is_ad", _is_ad, "advertisement (is_ad=1), not a hot-search entry", code=reasons.OUT_OF_SCOPE
+            ),
+        ),
     ),
     Adapter(
         name="weibo_topic_api",

@@ -19,6 +19,7 @@ import polars as pl
 
 from citypulse.adapters.base import Adapter, Context, RowRule, col, src
 from citypulse.adapters.x_tweet_activity import handle_from_url
+from citypulse.lake import reasons
 from citypulse.parsing.dates import parse_date
 
 SNOWFLAKE_EPOCH_MS = 1288834974657
@@ -77,13 +78,24 @@ ADAPTERS = [
         date_order="MDY",  # X writes %m/%d/%Y where it writes numeric dates
         finish=_published_from_snowflake,
         rules=(
-            RowRule("Post id", _not_a_snowflake, "not an X post id (Snowflake); the post cannot be dated"),
-            RowRule("Date", _date_disagrees, "Date is more than a day away from the time in Post id"),
+            RowRule(
+                "Post id",
+                _not_a_snowflake,
+                "not an X post id (Snowflake); the post cannot be dated",
+                code=reasons.INVALID_ID,
+            ),
+            RowRule(
+                "Date",
+                _date_disagrees,
+                "Date is more than a day away from the time in Post id",
+                code=reasons.INCONSISTENT_VALUE,
+            ),
             RowRule(
                 "Post id",
                 _repeated_post,
                 "the same Post id appears earlier in this file (first kept)",
                 keys=("post_id",),
+                code=reasons.DUPLICATE_KEY,
             ),
         ),
     )

@@ -18,6 +18,7 @@ import yaml
 
 from citypulse.adapters.base import FORMATS, Adapter, Column, RowFilter
 from citypulse.errors import CityPulseError
+from citypulse.lake import reasons
 
 _KEYS = {
     "name",
@@ -91,7 +92,12 @@ def adapter_from_mapping(doc: dict[str, Any], path: Path) -> Adapter:
     if not isinstance(doc["columns"], dict):
         raise AdapterDefinitionError(f"{path}: columns must map canonical column → source header")
     filters = tuple(
-        RowFilter(str(f["column"]), _as_tuple(f["values"]), str(f["reason"]))
+        RowFilter(
+            str(f["column"]),
+            _as_tuple(f["values"]),
+            str(f["reason"]),
+            reasons.code(f.get("code", reasons.NOT_DATA_ROW)),
+        )
         for f in doc.get("row_filters") or ()
     )
     also = doc.get("also") or []

@@ -20,6 +20,7 @@ import polars as pl
 
 from citypulse.adapters.base import Adapter, Context, RowFilter, col
 from citypulse.adapters.youtube_studio_table import PACIFIC, TOTAL_ROW_REASON, VIDEO_METRICS, with_watch_url
+from citypulse.lake import reasons
 from citypulse.parsing.text import normalise_header
 
 _PUBLISHED = normalise_header("Video publish time")
@@ -62,7 +63,7 @@ ADAPTERS = [
         columns=(col("post_id", "Video", parser="id"), *VIDEO_METRICS),
         timezone=PACIFIC,
         date_order="MDY",  # Studio writes M-D-YYYY
-        row_filters=(RowFilter("Video", ("Total",), TOTAL_ROW_REASON),),
+        row_filters=(RowFilter("Video", ("Total",), TOTAL_ROW_REASON, reasons.TOTALS_ROW),),
         signed=("followers_gained",),
         prepare=_unswap,
         finish=with_watch_url,

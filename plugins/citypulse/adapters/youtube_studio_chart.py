@@ -31,6 +31,7 @@ import polars as pl
 
 from citypulse.adapters.base import Adapter, Context, RowRule, col, src
 from citypulse.adapters.youtube_studio_table import PACIFIC
+from citypulse.lake import reasons
 from citypulse.lake.schema import POST_DAILY
 from citypulse.parsing import ParseContext, get_parser
 
@@ -80,6 +81,14 @@ ADAPTERS = [
         ),
         timezone=PACIFIC,
         finish=_publish_date,
-        rules=(RowRule("Date", _before_publish_with_zeros, BEFORE_PUBLISH, value=lambda: src("Date")),),
+        rules=(
+            RowRule(
+                "Date",
+                _before_publish_with_zeros,
+                BEFORE_PUBLISH,
+                value=lambda: src("Date"),
+                code=reasons.INCONSISTENT_VALUE,
+            ),
+        ),
     )
 ]

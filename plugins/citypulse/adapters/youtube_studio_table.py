@@ -27,6 +27,7 @@ from __future__ import annotations
 import polars as pl
 
 from citypulse.adapters.base import Adapter, Column, Context, RowFilter, col
+from citypulse.lake import reasons
 
 PACIFIC = "America/Los_Angeles"
 
@@ -62,7 +63,7 @@ ADAPTERS = [
         signature=("Content", "Video title", "Video publish time"),
         columns=(col("post_id", "Content", parser="id"), *VIDEO_METRICS),
         timezone=PACIFIC,
-        row_filters=(RowFilter("Content", ("Total",), TOTAL_ROW_REASON),),
+        row_filters=(RowFilter("Content", ("Total",), TOTAL_ROW_REASON, reasons.TOTALS_ROW),),
         signed=("followers_gained",),
         finish=with_watch_url,
     )

@@ -54,7 +54,11 @@ def _read(folder: Path, name: str) -> pl.DataFrame | None:
 
 def _link(title: str | None, url: str | None, fallback: str) -> str:
     text = escape(title or fallback)
-    return f'<a href="{escape(url)}" rel="noopener noreferrer">{text}</a>' if url else text
+    # only web addresses become links: never javascript: or a local path from an export
+    href = (url or "").strip()
+    if href.lower().startswith(("https://", "http://")):
+        return f'<a href="{escape(href)}" rel="noopener noreferrer">{text}</a>'
+    return text
 
 
 def section(folder: Path, city: Callable[[str], str]) -> str:

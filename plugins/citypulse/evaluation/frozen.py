@@ -20,9 +20,15 @@ SOURCE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "platform": pl.String(),
         "has_account": pl.Boolean(),
         "accounts": pl.Int32(),
+        "accounts_with_data": pl.Int32(),
         "days": pl.Int32(),
         "posts": pl.Int64(),
         "posts_with_metrics": pl.Int64(),
+        "posts_with_views": pl.Int64(),
+        "posts_with_likes": pl.Int64(),
+        "posts_with_comments": pl.Int64(),
+        "posts_with_shares": pl.Int64(),
+        "posts_with_saves": pl.Int64(),
         "views": pl.Int64(),
         "peak_views": pl.Int64(),
         "likes": pl.Int64(),
@@ -72,12 +78,25 @@ SOURCE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "platform": pl.String(),
         "post_id": pl.String(),
         "title": pl.String(),
+        "text": pl.String(),  # what Weibo and X posts have instead of a title
         "post_url": pl.String(),
         "published_at": pl.Datetime("us", "UTC"),
         "views": pl.Int64(),
         "engagements": pl.Int64(),
     },
 }
+
+# columns a source table gained after runs were frozen: absent in a caller's frame, they are NULL
+OPTIONAL_SOURCE_COLUMNS = frozenset(
+    {
+        "accounts_with_data",
+        "posts_with_views",
+        "posts_with_likes",
+        "posts_with_comments",
+        "posts_with_shares",
+        "posts_with_saves",
+    }
+)
 
 # output file -> scoring model, and the order that makes every file byte-stable
 OUTPUTS: dict[str, tuple[str, str]] = {
@@ -88,6 +107,7 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "eval_composite_score": ("int_eval_composite_score", "composite, city_code"),
     "eval_platform_coverage": ("int_eval_platform_coverage", "platform"),
     "eval_supplementary": ("int_eval_supplementary", "platform, measure, city_code"),
+    "eval_indicator_availability": ("int_eval_indicator_availability", "platform, indicator"),
 }
 
 RUN_DIR_PREFIX = "run_id="
@@ -101,10 +121,15 @@ def run_dir(evaluations: Path, run_id: str) -> Path:
 def conform_source(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """The source table in its frozen schema: contract columns, contract order, contract types."""
     schema = SOURCE_SCHEMAS[name]
-    missing = [c for c in schema if c not in frame.columns]
+    missing = [c for c in schema if c not in frame.columns and c not in OPTIONAL_SOURCE_COLUMNS]
     if missing:
         raise ValueError(f"{name}: columns {missing} are missing")
-    return frame.select([pl.col(c).cast(t, strict=True) for c, t in schema.items()])
+    return frame.select(
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t, strict=True).alias(c)
+            for c, t in schema.items()
+        ]
+    )
 
 
 def write_source(directory: Path, name: str, frame: pl.DataFrame | None = None) -> Path:

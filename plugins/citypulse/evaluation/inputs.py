@@ -111,6 +111,8 @@ def freeze_inputs(
 ) -> dict[str, int]:
     """Write every ``source_*`` table of a run into ``folder``; returns row counts per table."""
     params = {**window.params(), "response_hours": int(methodology.setting("hot_event_response_hours"))}
+    within_month = methodology.optional_setting("followers_start", "within_month") == "within_month"
+    params["followers_start_until"] = params["next_first_day"] if within_month else params["cutoff_day"]
     _create(con, ("matured_posts", "topic_totals"), params)  # each read by two extractions
     frames = {
         "source_input": query(con, "source_input", params),

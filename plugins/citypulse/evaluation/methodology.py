@@ -23,7 +23,13 @@ COMPOSITES = ("domestic", "overseas", "overall")
 ER_DENOMINATORS = ("views_else_followers", "followers")
 NORMALISATIONS = ("relative", "anchored")
 REQUIRED_SETTINGS = ("normalisation", "q_lo", "q_hi", "min_coverage", "maturity_days", "timezone")
+# rules a later version adds; a version without them keeps the earlier rule, so its runs reproduce
+SHARE_SETTINGS = ("min_data_coverage", "robustness_platform_spread")
+POSITIVE_SETTINGS = ("robustness_draws", "robustness_concentration")
+FOLLOWERS_START_RULES = ("within_month", "at_or_after_month_start")
 WEIGHT_TOLERANCE = 1e-9
+# the version new runs use; older versions stay loadable and reproduce their runs
+DEFAULT_VERSION = "v2"
 
 # table name -> file stem; every table is keyed by methodology_version except the event list.
 TABLES: dict[str, str] = {
@@ -66,6 +72,11 @@ class Methodology:
         if hit.len() != 1:
             raise MethodologyError(f"methodology {self.version}: setting {name!r} is missing")
         return str(hit[0])
+
+    def optional_setting(self, name: str, default: str | None = None) -> str | None:
+        """A setting that a later version introduced; ``default`` (the earlier rule) when absent."""
+        hit = self.tables["settings"].filter(pl.col("setting") == name)["value"]
+        return str(hit[0]) if hit.len() == 1 else default
 
     @property
     def platforms(self) -> list[str]:
@@ -174,8 +185,20 @@ def validate(tables: dict[str, pl.DataFrame]) -> list[str]:
             if not 0.0 <= cov <= 1.0:
                 problems.append("methodology_settings: min_coverage must lie in [0, 1]")
             int(values["maturity_days"])
+            for name in SHARE_SETTINGS:
+                if name in values and not 0.0 <= float(values[name]) <= 1.0:
+                    problems.append(f"methodology_settings: {name} must lie in [0, 1]")
+            for name in POSITIVE_SETTINGS:
+                if name in values and not float(values[name]) > 0:
+                    problems.append(f"methodology_settings: {name} must be > 0")
+            if "robustness_seed" in values:
+                int(values["robustness_seed"])
         except ValueError as exc:
             problems.append(f"methodology_settings: a numeric setting does not parse: {exc}")
+    if values.get("followers_start", FOLLOWERS_START_RULES[0]) not in FOLLOWERS_START_RULES:
+        problems.append(f"methodology_settings: followers_start must be one of {list(FOLLOWERS_START_RULES)}")
+    if values.get("drop_unavailable_indicators", "false") not in ("true", "false"):
+        problems.append("methodology_settings: drop_unavailable_indicators must be true or false")
     return problems
 
 

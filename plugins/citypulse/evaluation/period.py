@@ -73,6 +73,14 @@ def period_for_logical_date(logical_date: datetime, tz: str = LOCAL_TZ) -> str:
     return str(Period(local.year, local.month).previous())
 
 
+def scheduled_logical_date(period: str, tz: str = LOCAL_TZ) -> datetime:
+    """The logical date of the scheduled run that evaluates ``period`` (the inverse of
+    period_for_logical_date): the next month's 8th, 03:00 local, as citypulse_monthly_evaluation's
+    cron ``0 3 8 * *`` places it. A run triggered at this date is the scheduled one, never a second."""
+    day = Period.parse(period).next_first_day.replace(day=8)
+    return datetime.combine(day, datetime.min.time(), ZoneInfo(tz)).replace(hour=3)
+
+
 def latest_complete_period(now: datetime, maturity_days: int = 7, tz: str = LOCAL_TZ) -> str:
     """The newest month whose maturity window has closed at ``now`` (for demos and manual runs)."""
     local = now.astimezone(ZoneInfo(tz))

@@ -23,8 +23,13 @@ import polars as pl
 
 from citypulse.diagnostics import run_files as diagnostics
 from citypulse.errors import RefusedError
-from citypulse.evaluation import completeness, frozen, inputs, registry, scoring
-from citypulse.evaluation.methodology import Methodology, default_directory, load_methodology
+from citypulse.evaluation import completeness, frozen, inputs, registry, robustness, scoring
+from citypulse.evaluation.methodology import (
+    DEFAULT_VERSION,
+    Methodology,
+    default_directory,
+    load_methodology,
+)
 from citypulse.evaluation.period import Period
 from citypulse.progress import step
 from citypulse.settings import Settings
@@ -102,7 +107,7 @@ def evaluate(
     restate: bool = False,
     allow_incomplete: bool = False,
     methodology_dir: Path | None = None,
-    methodology_version: str = "v1",
+    methodology_version: str = DEFAULT_VERSION,
 ) -> str:
     """Freeze the evaluation run of ``period`` (YYYY-MM) and return its run_id.
 
@@ -174,6 +179,8 @@ def _evaluate(
                 )
                 step(f"scoring run {run_id} with the dbt evaluation models")
                 scoring.score(settings, staging, run_id)
+                step("computing the rank intervals under perturbed weights")
+                robustness.write(staging, run_id, methodology)
                 diagnosed = diagnosing.result()
         finally:
             con.close()

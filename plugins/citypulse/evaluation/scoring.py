@@ -51,7 +51,7 @@ def _score(settings: Settings, work: Path, run_folder: Path, run_id: str) -> dic
     scratch.unlink(missing_ok=True)
     # The models read the run folder through a fixed link: a run-specific path in the environment
     # would change every scoring model's rendered config and make dbt re-parse them each run
-    # (~3 s of the evaluation, issue 8); only the three models that stamp run_id are re-parsed now.
+    # (~3 s of the evaluation); only the three models that stamp run_id are re-parsed now.
     current = work / "current-run"
     link = work / f".current-run-{os.getpid()}"
     link.unlink(missing_ok=True)

@@ -144,6 +144,7 @@ INGESTS: dict[str, pl.DataType] = {
     "rows_landed": pl.Int64(),
     "rows_rejected": pl.Int64(),
     "error": pl.String(),
+    "reason_code": pl.String(),  # citypulse.lake.reasons: why the file was quarantined (or warned about)
     "raw_path": pl.String(),
 }
 
@@ -153,6 +154,7 @@ REJECTS: dict[str, pl.DataType] = {
     "column": pl.String(),
     "value": pl.String(),
     "reason": pl.String(),
+    "reason_code": pl.String(),  # citypulse.lake.reasons: the stable category dashboards group by
     "record": pl.String(),
 }
 

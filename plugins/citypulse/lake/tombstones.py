@@ -31,6 +31,7 @@ import polars as pl
 
 from citypulse.adapters.engine import Outcome
 from citypulse.errors import CityPulseError
+from citypulse.lake import reasons
 from citypulse.lake.schema import REJECTS, UTC_TS
 from citypulse.landing.atomic import write_parquet
 from citypulse.settings import Settings
@@ -217,6 +218,7 @@ def forgotten_reject(rows: pl.DataFrame) -> pl.DataFrame:
         pl.lit(None, pl.String).alias("column"),
         pl.lit(None, pl.String).alias("value"),
         pl.lit(FORGOTTEN_REASON).alias("reason"),
+        pl.lit(reasons.FORGOTTEN).alias("reason_code"),
         pl.lit(None, pl.String).alias("record"),
     ).cast(REJECTS)  # type: ignore[arg-type]
 

@@ -233,7 +233,13 @@ def _rewrite_rejects(
         outcome.rejects_removed += rejects.height - kept.height
         mark = tombstones.forgotten_reject(gone)
         # a row forgotten by an earlier request is one marker, not two
-        result = pl.concat([kept, mark]).unique(maintain_order=True).sort("source_row", maintain_order=True)
+        # a rejects file written before a later column (reason_code) reads it as empty
+        result = (
+            pl.concat([kept, mark], how="diagonal")
+            .select(list(REJECTS))
+            .unique(maintain_order=True)
+            .sort("source_row", maintain_order=True)
+        )
         write_parquet(path, result)
         markers.append(gone)
     return pl.concat([pl.DataFrame(schema={"ingest_id": pl.String, "source_row": pl.Int64}), *markers])

@@ -44,10 +44,10 @@ def read_ledger(settings: Settings) -> pl.DataFrame:
     files = sorted(settings.ingests.glob("*.parquet"))
     if not files:
         return pl.DataFrame(schema=INGESTS)
-    return (
-        pl.read_parquet(files, schema=INGESTS)
-        if len(files) < 2
-        else pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+    # entries written before a later column (reason_code) read it as NULL
+    frame = pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
+    return frame.select(
+        (pl.col(c) if c in frame.columns else pl.lit(None)).cast(t).alias(c) for c, t in INGESTS.items()
     )
 
 

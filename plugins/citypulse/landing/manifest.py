@@ -13,11 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from citypulse.errors import CityPulseError
+from citypulse.landing import limits
+from citypulse.landing.limits import LimitExceeded
+from citypulse.landing.refused_links import open_no_follow
 from citypulse.parsing.dates import DATE_ORDERS
 
 MANIFEST_NAME = "_manifest.yaml"
@@ -64,7 +68,10 @@ def _to_utc(value: object, tz: str, path: Path) -> datetime | None:
             raise ManifestError(f"{path}: observed_at {value!r} is not an ISO date/time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(tz))
-    return moment.astimezone(ZoneInfo("UTC"))
+    try:
+        return moment.astimezone(ZoneInfo("UTC"))
+    except OverflowError:  # 9999-12-31T23:59:59-12:00 is past the last representable instant
+        raise ManifestError(f"{path}: observed_at {value!r} is out of range") from None
 
 
 def _to_date(value: object, key: str, path: Path) -> date | None:
@@ -86,16 +93,51 @@ def find_manifest(file: Path, inbox: Path) -> Manifest:
     inbox = inbox.resolve()
     while True:
         candidate = folder / MANIFEST_NAME
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():
             return read_manifest(candidate)
         if folder.resolve() == inbox or folder.parent == folder:
             return Manifest()
         folder = folder.parent
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, counting alias references: an anchor bomb (a few hundred bytes that
+    expand to billions of nodes once walked) is refused before anything walks it."""
+
+    max_aliases = 0
+    aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.max_aliases:
+                raise LimitExceeded("yaml_aliases", self.max_aliases, "alias references in the manifest")
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(path: Path) -> Any:
+    bounds = limits.current()
+    if path.is_symlink():
+        raise ManifestError(f"{path}: a symbolic link; manifests are read only from the inbox itself")
+    with open_no_follow(path) as fh:
+        text = fh.read(bounds.manifest_bytes + 1)
+    if len(text) > bounds.manifest_bytes:
+        raise ManifestError(
+            f"{path}: {LimitExceeded('manifest_bytes', bounds.manifest_bytes, 'the manifest is larger than allowed')}"
+        )
+    loader = _BoundedLoader(text.decode("utf-8"))
+    loader.max_aliases = bounds.yaml_aliases
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def read_manifest(path: Path) -> Manifest:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = _load_yaml(path) or {}
+    except LimitExceeded as exc:
+        raise ManifestError(f"{path}: {exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: not a readable YAML manifest: {exc}") from None
     if not isinstance(doc, dict):

@@ -30,4 +30,15 @@ def store_raw(
         copy_file(data, target)
     else:
         write_bytes(target, data)
+    _owner_only(settings.raw, target)
     return target
+
+
+def _owner_only(root: Path, target: Path) -> None:
+    """The copy readable by its owner only, its folders closed to others: raw files are whatever
+    people dropped, secrets included, and nothing ever rewrites them."""
+    target.chmod(0o400)
+    folder = target.parent
+    while folder != root.parent and root in (folder, *folder.parents):
+        folder.chmod(0o700)
+        folder = folder.parent

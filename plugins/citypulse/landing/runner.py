@@ -52,14 +52,14 @@ from citypulse.adapters.readers import (
     split_sections,
 )
 from citypulse.adapters.registry import all_adapters
-from citypulse.lake import tombstones
+from citypulse.lake import reasons, tombstones
 from citypulse.lake.schema import PLATFORMS
 from citypulse.lake.store import lake_store
-from citypulse.landing import ledger
+from citypulse.landing import ledger, limits, refused_links, safe_archive
 from citypulse.landing.atomic import sink_parquet, write_parquet
 from citypulse.landing.manifest import MANIFEST_NAME, Manifest, ManifestError, find_manifest
 from citypulse.landing.observed import from_file_name, from_mtime
-from citypulse.landing.quarantine import quarantine
+from citypulse.landing.quarantine import plain_reason, quarantine
 from citypulse.landing.raw_store import store_raw
 from citypulse.parsing.dates import DateOrderError, OrderEvidence
 from citypulse.parsing.decoding import utf8_file
@@ -93,6 +93,7 @@ class FileResult:
     rows_landed: int = 0
     rows_rejected: int = 0
     error: str | None = None
+    reason_code: str | None = None  # citypulse.lake.reasons, beside ``error`` (the detail)
     members: list[FileResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -151,6 +152,8 @@ class _Hashed:
 
     @classmethod
     def read(cls, path: Path) -> _Hashed:
+        if path.is_symlink():  # never followed: its "digest" names the link, not what it points to
+            return cls(path, refused_links.link_id(path), ())
         identity = _identity(path)
         digest = _sha256(path)
         # a write changes mtime and ctime (no program can set ctime back), but only to the clock's
@@ -174,14 +177,23 @@ def _bytes_setting(name: str, default: int) -> int:
 
 
 def _relative_name(path: Path, inbox: Path) -> str:
+    # the folder is resolved, never the file: a symbolic link is named as it lies in the inbox
     try:
-        return path.resolve().relative_to(inbox.resolve()).as_posix()
+        name = (path.parent.resolve() / path.name).relative_to(inbox.resolve()).as_posix()
     except ValueError:
-        return path.name
+        name = path.name
+    # a name that is not UTF-8 (bytes the file system holds as surrogates) is kept readable and
+    # storable: each such byte as \xNN
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _is_data_file(path: Path) -> bool:
-    return path.is_file() and path.name not in _IGNORED_NAMES and not path.name.startswith((".", "~$"))
+    """A regular file to land, or a symbolic link (file or folder) to record as refused."""
+    return (
+        (path.is_symlink() or path.is_file())
+        and path.name not in _IGNORED_NAMES
+        and not path.name.startswith((".", "~$"))
+    )
 
 
 def _new_files(settings: Settings, inbox: Path) -> list[_Hashed]:
@@ -212,7 +224,7 @@ def land_inbox(settings: Settings, inbox: Path) -> LandResult:
     if new:
         warm_up()
     for hashed in track(new, "landing"):
-        result.files.append(_land_file(settings, hashed.path, inbox, adapters, hashed))
+        result.files.append(_land_file_safely(settings, hashed.path, inbox, adapters, hashed))
     batch = {i for f in result.files for i in f.landed_ingest_ids()} | set(pending_ingests(settings))
     if batch:
         result.quality = validate_ingests(settings, batch)
@@ -223,7 +235,30 @@ def land_file(
     settings: Settings, path: Path, inbox: Path, adapters: list[Adapter] | None = None
 ) -> FileResult:
     """Land one inbox file (zip archives: each member too). Idempotent; safe to run concurrently."""
-    return _land_file(settings, path, inbox, adapters, None)
+    return _land_file_safely(settings, path, inbox, adapters, None)
+
+
+def _land_file_safely(
+    settings: Settings, path: Path, inbox: Path, adapters: list[Adapter] | None, hashed: _Hashed | None
+) -> FileResult:
+    """:func:`_land_file`, where any failure the file causes before its bytes are kept (it cannot
+    be read, it vanished) is its own result and never stops the batch."""
+    try:
+        return _land_file(settings, path, inbox, adapters, hashed)
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+        name = _relative_name(path, inbox)
+        try:
+            return _record_unlandable(settings, path, name, exc)
+        except Exception:  # noqa: BLE001 - not even recordable (unreadable, or the ledger is)
+            pass
+        ingest_id = hashed.digest if hashed is not None else ""
+        return FileResult(
+            name,
+            ingest_id,
+            "quarantined",
+            error=f"{name}: could not be landed: {type(exc).__name__}: {exc}",
+            reason_code=reasons.LANDING_FAILED,
+        )
 
 
 def _land_file(
@@ -232,18 +267,20 @@ def _land_file(
     settings.ensure()
     adapters = adapters if adapters is not None else all_adapters(settings)
     name = _relative_name(path, inbox)
-    with open(path, "rb") as fh:
+    if path.is_symlink():
+        return _refuse_link(settings, path, name)
+    with refused_links.open_no_follow(path) as fh:
         head = fh.read(_SNIFF_BYTES)
-    in_batches = (
-        path.stat().st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
-        and sniff_format(head, name) == "csv"
-    )
-    data: bytes | Path = path if in_batches else path.read_bytes()
+        in_batches = (
+            os.fstat(fh.fileno()).st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
+            and sniff_format(head, name) == "csv"
+        )
+        data: bytes | Path = path if in_batches else head + fh.read()
     try:
         manifest = find_manifest(path, inbox)
         manifest_error = None
     except ManifestError as exc:
-        manifest, manifest_error = Manifest(), str(exc)
+        manifest, manifest_error = Manifest(), f"{name}: its folder manifest is refused: {exc}"
     source = _Source(
         path=path,
         name=name,
@@ -300,6 +337,14 @@ def _land_bytes(
     """Land one file's bytes: in memory, or (a big CSV) the ``Path`` of the file, read in batches.
     ``ingest_id``: their digest, when known."""
     ingest_id = ingest_id or _sha256(data)
+    if safe_archive.encloses(ingest_id):  # taking its lock again would wait on ourselves forever
+        return FileResult(
+            name,
+            ingest_id,
+            "quarantined",
+            error=f"{name}: the member has the same bytes as an archive that contains it (not landed)",
+            reason_code=reasons.MEMBER_REFUSED,
+        )
     with _ingest_lock(settings, ingest_id):
         done = ledger.read_entry(ledger.entry_path(settings, ingest_id))
         if done is not None:
@@ -325,11 +370,80 @@ def _land_bytes(
             "size_bytes": _size(data),
             "raw_path": raw_path.relative_to(settings.home).as_posix(),
         }
-        if isinstance(data, Path):
-            return _land_csv_in_batches(settings, data, name, source, adapters, entry)
-        if sniff_format(data, name) == "zip":
-            return _land_zip(settings, data, name, source, adapters, entry)
-        return _land_table_file(settings, data, name, source, adapters, entry)
+        try:
+            if isinstance(data, Path):
+                return _land_csv_in_batches(settings, data, name, source, adapters, entry)
+            if sniff_format(data, name) == "zip":
+                return _land_zip(settings, data, name, source, adapters, entry)
+            return _land_table_file(settings, data, name, source, adapters, entry)
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+            return _land_failed(settings, entry, source, name, exc)
+
+
+def _land_failed(
+    settings: Settings, entry: dict[str, Any], source: _Source, name: str, exc: Exception
+) -> FileResult:
+    """Quarantine a file whose landing failed in any stage, after removing what it wrote to the
+    lake (the ledger decides what is published, but no orphan should stay behind)."""
+    ingest_id = entry["ingest_id"]
+    for part in [
+        *settings.lake.glob(f"*/platform=*/{ingest_id}.parquet"),
+        settings.rejects / f"{ingest_id}.parquet",
+    ]:
+        part.unlink(missing_ok=True)
+    if isinstance(exc, limits.LimitExceeded):
+        code, why = reasons.LIMIT_EXCEEDED, str(exc)
+    elif isinstance(exc, limits.ImplausibleValue):
+        code, why = reasons.IMPLAUSIBLE_FILE, str(exc)
+    elif isinstance(exc, RecursionError):
+        bound = limits.current().json_depth
+        code, why = (
+            reasons.LIMIT_EXCEEDED,
+            f"nested deeper than the reader can follow (limit json_depth = {bound})",
+        )
+    else:
+        code, why = reasons.LANDING_FAILED, f"could not be landed: {type(exc).__name__}: {exc}"
+    return _quarantine(settings, entry, source, name, code, f"{name}: {why}")
+
+
+def _record_unlandable(settings: Settings, path: Path, name: str, exc: Exception) -> FileResult:
+    """Keep the bytes of a file that failed before its landing began, and quarantine it."""
+    with refused_links.open_no_follow(path) as fh:
+        ingest_id = hashlib.file_digest(fh, "sha256").hexdigest()
+    platform = _folder_platform(name)
+    with _ingest_lock(settings, ingest_id):
+        done = ledger.read_entry(ledger.entry_path(settings, ingest_id))
+        if done is not None:
+            return FileResult(name, ingest_id, done["status"], done["platform"], error=done["error"])
+        raw_path = store_raw(settings, path, ingest_id, name, platform or "unknown", ledger.landed_at_now())
+        entry: dict[str, Any] = {
+            "ingest_id": ingest_id,
+            "original_name": name,
+            "account_id": None,
+            "size_bytes": raw_path.stat().st_size,
+            "raw_path": raw_path.relative_to(settings.home).as_posix(),
+        }
+        source = _Source(path, name, Manifest(), None, platform, _account_folder(name))
+        return _land_failed(settings, entry, source, name, exc)
+
+
+def _refuse_link(settings: Settings, path: Path, name: str) -> FileResult:
+    """Record a symbolic link as refused (ledger and quarantine), without following it."""
+    link_id = refused_links.link_id(path)
+    done = ledger.read_entry(ledger.entry_path(settings, link_id))
+    if done is not None:
+        return FileResult(name, link_id, done["status"], done["platform"], error=done["error"])
+    source = _Source(path, name, Manifest(), None, _folder_platform(name), _account_folder(name))
+    entry: dict[str, Any] = {
+        "ingest_id": link_id,
+        "original_name": name,
+        "account_id": None,
+        "size_bytes": None,
+        "raw_path": None,
+    }
+    return _quarantine(
+        settings, entry, source, name, reasons.SYMLINK_REFUSED, refused_links.refusal(path, name)
+    )
 
 
 def _record_duplicate(
@@ -382,6 +496,7 @@ def _finish(settings: Settings, entry: dict[str, Any], result: FileResult) -> Fi
             "rows_landed": result.rows_landed,
             "rows_rejected": result.rows_rejected,
             "error": result.error,
+            "reason_code": result.reason_code,
             "landed_at": ledger.landed_at_now(),
         },
     )
@@ -393,6 +508,7 @@ def _quarantine(
     entry: dict[str, Any],
     source: _Source,
     name: str,
+    reason_code: str,
     reason: str,
     detections: list[Detection] | None = None,
 ) -> FileResult:
@@ -404,7 +520,11 @@ def _quarantine(
             "file": name,
             "ingest_id": entry["ingest_id"],
             "raw_path": entry["raw_path"],
-            "reason": reason,
+            "reason_code": reason_code,
+            "reason": plain_reason(
+                reason_code, name, closest.closest.name if closest and closest.closest else None
+            ),
+            "detail": reason,
             "closest_adapter": closest.closest.name if closest and closest.closest else None,
             "missing_columns": closest.missing if closest else [],
             "tables": [
@@ -417,8 +537,24 @@ def _quarantine(
             ],
         },
     )
-    result = FileResult(name, entry["ingest_id"], "quarantined", source.folder_platform, None, error=reason)
+    result = FileResult(
+        name,
+        entry["ingest_id"],
+        "quarantined",
+        source.folder_platform,
+        None,
+        error=reason,
+        reason_code=reason_code,
+    )
     return _finish(settings, entry, result)
+
+
+def _unreadable_code(exc: Exception) -> str:
+    if isinstance(exc, DateOrderError):
+        return reasons.DATE_ORDER_AMBIGUOUS
+    if isinstance(exc, UnicodeDecodeError) or isinstance(exc.__cause__, UnicodeDecodeError):
+        return reasons.ENCODING
+    return reasons.UNREADABLE_FILE
 
 
 def _land_zip(
@@ -429,23 +565,65 @@ def _land_zip(
     adapters: list[Adapter],
     entry: dict[str, Any],
 ) -> FileResult:
+    """Each member streamed out under the limits (:mod:`citypulse.landing.safe_archive`) and landed
+    as a file of its own; members refused or skipped are listed in the archive's ledger entry."""
+    bounds = limits.current()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [
-            m
-            for m in archive.infolist()
-            if not m.is_dir()
-            and not m.filename.startswith("__MACOSX/")
-            and not PurePosixPath(m.filename).name.startswith(".")
-        ]
+        members, skipped = safe_archive.list_members(archive, bounds)
     except zipfile.BadZipFile as exc:
-        return _quarantine(settings, entry, source, name, f"{name}: not a readable zip archive: {exc}")
+        return _quarantine(
+            settings,
+            entry,
+            source,
+            name,
+            reasons.ARCHIVE_UNREADABLE,
+            f"{name}: not a readable zip archive: {exc}",
+        )
     if not members:
-        return _quarantine(settings, entry, source, name, f"{name}: the zip archive holds no files")
-    results = [
-        _land_bytes(settings, archive.read(m), f"{name}!{m.filename}", source, adapters) for m in members
-    ]
+        why = f"; skipped: {'; '.join(skipped)}" if skipped else ""
+        return _quarantine(
+            settings,
+            entry,
+            source,
+            name,
+            reasons.ARCHIVE_EMPTY,
+            f"{name}: the zip archive holds no files{why}",
+        )
+    work = settings.home / ".landing" / f"{entry['ingest_id']}.zip"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    results: list[FileResult] = []
+    try:
+        with safe_archive.opened(entry["ingest_id"], bounds):
+            for i, info in enumerate(members):
+                member_name = f"{name}!{info.filename}"
+                member = safe_archive.extract(archive, info, work / f"member-{i:06d}")
+                if member.path is None or member.digest is None:
+                    results.append(
+                        FileResult(
+                            member_name,
+                            entry["ingest_id"],
+                            "quarantined",
+                            source.folder_platform,
+                            error=f"{member_name}: {member.refused}",
+                            reason_code=reasons.MEMBER_REFUSED,
+                        )
+                    )
+                    continue
+                results.append(
+                    _land_member(settings, member.path, member.digest, member_name, source, adapters)
+                )
+                member.path.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     landed = [r for r in results if r.status == "landed"]
+    notes = [r.error for r in results if r.status == "quarantined" and r.error] + [
+        f"{name}!{line}" for line in skipped
+    ]
+    error = None if landed else f"{name}: no member of the archive could be landed"
+    if notes:
+        error = f"{error or name}; members not landed: {'; '.join(notes)}"
     result = FileResult(
         name,
         entry["ingest_id"],
@@ -455,13 +633,34 @@ def _land_zip(
         rows_in=sum(r.rows_in for r in landed),
         rows_landed=sum(r.rows_landed for r in landed),
         rows_rejected=sum(r.rows_rejected for r in landed),
-        error=None if landed else f"{name}: no member of the archive could be landed",
+        error=error,
+        reason_code=(reasons.MEMBER_REFUSED if notes else None) if landed else reasons.ARCHIVE_EMPTY,
         members=results,
     )
     return _finish(settings, {**entry, "observed_at_source": None}, result)
 
 
+def _land_member(
+    settings: Settings, path: Path, digest: str, name: str, source: _Source, adapters: list[Adapter]
+) -> FileResult:
+    """An extracted member, landed as an inbox file is: a big CSV in batches from its file."""
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    big = path.stat().st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
+    data: bytes | Path = path if big and sniff_format(head, name) == "csv" else path.read_bytes()
+    return _land_bytes(settings, data, name, source, adapters, digest)
+
+
 def _observed_at(
+    source: _Source, name: str, tz: str, from_content: Callable[[], datetime | None]
+) -> tuple[datetime, str]:
+    """When the export was taken, and where that came from; refused outside the plausible window."""
+    moment, origin = _observed_at_unchecked(source, name, tz, from_content)
+    limits.current().check_moment(moment, f"observation time (from the {origin})")
+    return moment, origin
+
+
+def _observed_at_unchecked(
     source: _Source, name: str, tz: str, from_content: Callable[[], datetime | None]
 ) -> tuple[datetime, str]:
     if source.manifest.observed_at is not None:
@@ -505,12 +704,13 @@ def _land_table_file(
 ) -> FileResult:
     ingest_id = entry["ingest_id"]
     if source.manifest_error:
-        return _quarantine(settings, entry, source, name, source.manifest_error)
+        return _quarantine(settings, entry, source, name, reasons.MANIFEST_INVALID, source.manifest_error)
     try:
         tables, encoding, fmt = read_tables(data, name)
     except (UnreadableFile, UnicodeDecodeError) as exc:
-        return _quarantine(settings, entry, source, name, f"{name}: {exc}")
+        return _quarantine(settings, entry, source, name, _unreadable_code(exc), f"{name}: {exc}")
     entry["encoding"] = encoding
+    nul_bytes = sum(table.nul_bytes for table in tables)
     if not tables:
         entry.update(
             observed_at=source.manifest.observed_at,
@@ -523,6 +723,7 @@ def _land_table_file(
             source.folder_platform,
             None,
             error=f"{name}: the file holds no records (an empty response); nothing to land",
+            reason_code=reasons.EMPTY_FILE,
         )
         return _finish(settings, entry, empty)
     detections = [detect(t, adapters, fmt) for t in tables]
@@ -531,7 +732,13 @@ def _land_table_file(
         closest = next((d for d in detections if d.closest is not None), None)
         why = closest.closest_text if closest else "no table found in the file"
         return _quarantine(
-            settings, entry, source, name, f"{name}: no adapter matches its header; {why}", detections
+            settings,
+            entry,
+            source,
+            name,
+            reasons.NO_ADAPTER,
+            f"{name}: no adapter matches its header; {why}",
+            detections,
         )
     first = matched[0].adapter
     assert first is not None
@@ -559,9 +766,19 @@ def _land_table_file(
             extras += table[1:]
             refused += _rows_refused(table)
     except pl.exceptions.PolarsError as exc:
-        return _quarantine(settings, entry, source, name, f"{name}: could not be parsed: {exc}", detections)
+        return _quarantine(
+            settings,
+            entry,
+            source,
+            name,
+            reasons.PARSE_FAILED,
+            f"{name}: could not be parsed: {exc}",
+            detections,
+        )
     except DateOrderError as exc:  # day and month cannot be told apart: refused, never guessed
-        return _quarantine(settings, entry, source, name, f"{name}: {exc}", detections)
+        return _quarantine(
+            settings, entry, source, name, reasons.DATE_ORDER_AMBIGUOUS, f"{name}: {exc}", detections
+        )
     _write_outputs(settings, ingest_id, outcomes + extras)
     ignored = [d.table.label or "(table)" for d in detections if d.adapter is None]
     names = sorted({o.adapter.name for o in outcomes})
@@ -575,7 +792,11 @@ def _land_table_file(
         rows_landed=sum(o.rows_landed for o in outcomes),
         rows_rejected=refused,
         error=f"tables without an adapter, not landed: {', '.join(ignored)}" if ignored else None,
+        reason_code=reasons.TABLES_IGNORED if ignored else None,
     )
+    if nul_bytes:  # never content: removed, and said so
+        note = f"{nul_bytes} NUL characters removed from the cells"
+        result.error = f"{result.error}; {note}" if result.error else note
     return _finish(settings, entry, result)
 
 
@@ -671,7 +892,7 @@ def _land_csv_in_batches(
     """
     ingest_id = entry["ingest_id"]
     if source.manifest_error:
-        return _quarantine(settings, entry, source, name, source.manifest_error)
+        return _quarantine(settings, entry, source, name, reasons.MANIFEST_INVALID, source.manifest_error)
     work = settings.home / ".landing" / ingest_id
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -684,14 +905,20 @@ def _land_csv_in_batches(
             sectioned = len(split_sections(head)) > 1
             detection = detect(head, adapters, "csv")
         except (UnreadableFile, UnicodeDecodeError) as exc:
-            return _quarantine(settings, entry, source, name, f"{name}: {exc}")
+            return _quarantine(settings, entry, source, name, _unreadable_code(exc), f"{name}: {exc}")
         if sectioned:
             return _land_table_file(settings, path.read_bytes(), name, source, adapters, entry)
         adapter = detection.adapter
         if adapter is None:
             why = detection.closest_text
             return _quarantine(
-                settings, entry, source, name, f"{name}: no adapter matches its header; {why}", [detection]
+                settings,
+                entry,
+                source,
+                name,
+                reasons.NO_ADAPTER,
+                f"{name}: no adapter matches its header; {why}",
+                [detection],
             )
         # a table unwrapped from single-field records has no row batches of its own; a table
         # that also lands a second entity (``Adapter.also``) is landed whole, every adapter at once
@@ -757,10 +984,18 @@ def _land_csv_in_batches(
             for i in _batches_holding(pieces, facts.refused):
                 land(i, csv.batch(pieces[i], width), facts)
         except (UnreadableFile, DateOrderError) as exc:
-            return _quarantine(settings, entry, source, name, f"{name}: {exc}", [detection])
+            return _quarantine(
+                settings, entry, source, name, _unreadable_code(exc), f"{name}: {exc}", [detection]
+            )
         except pl.exceptions.PolarsError as exc:
             return _quarantine(
-                settings, entry, source, name, f"{name}: could not be parsed: {exc}", [detection]
+                settings,
+                entry,
+                source,
+                name,
+                reasons.PARSE_FAILED,
+                f"{name}: could not be parsed: {exc}",
+                [detection],
             )
         landed_parts = [o.landed for o in outcomes.values() if o.landed is not None]
         reject_parts = [o.rejects for o in outcomes.values() if o.rejects is not None]

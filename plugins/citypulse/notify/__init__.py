@@ -1,5 +1,5 @@
 """Tell the data team when something needs a person: a failed task, a quarantined file, a missed
-monthly deadline, a post going viral.
+monthly deadline, a post going viral; and hand the month's report (PDF attached) to its readers.
 
 Channels are configured from the environment (``CITYPULSE_NOTIFY_*``, see ``notify_config``) and
 each one is optional: e-mail over SMTP, a generic JSON webhook, a DingTalk (钉钉) robot and a WeCom
@@ -13,6 +13,7 @@ from citypulse.notify.notify_events import (
     check_monthly_deadline,
     file_quarantined,
     monthly_deadline_missed,
+    monthly_report_ready,
     notify_failure,
     notify_quarantined,
     viral_post,
@@ -25,6 +26,7 @@ __all__ = [
     "check_monthly_deadline",
     "file_quarantined",
     "monthly_deadline_missed",
+    "monthly_report_ready",
     "notifier_from_env",
     "notify_failure",
     "notify_quarantined",

@@ -5,6 +5,7 @@ _STARTTLS (true/false), _SSL (implicit TLS, true/false)
 CITYPULSE_NOTIFY_WEBHOOK_URL
 CITYPULSE_NOTIFY_DINGTALK_URL, CITYPULSE_NOTIFY_DINGTALK_SECRET (signing secret, optional)
 CITYPULSE_NOTIFY_WECOM_URL
+CITYPULSE_NOTIFY_REPORTS_URL (where the reports folder is served: robots get links instead of paths)
 """
 
 from __future__ import annotations

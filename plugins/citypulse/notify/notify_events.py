@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+import os
+import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +22,7 @@ from citypulse.settings import LOCAL_TZ, Settings
 
 log = logging.getLogger("citypulse.notify")
 DEADLINE_DAY = 10  # the monthly evaluation must be official by the 10th (Asia/Shanghai)
+REPORTS_URL_ENV = "CITYPULSE_NOTIFY_REPORTS_URL"  # where reports/ is served, if anywhere
 
 
 def _send(notice: Notice, notifier: Notifier | None) -> list[Delivery]:
@@ -116,14 +120,16 @@ def previous_period(today: dt.date) -> str:
 def check_monthly_deadline(
     settings: Settings,
     now: dt.datetime | None = None,
-    methodology_version: str = "v1",
+    methodology_version: str | None = None,
     deadline_day: int = DEADLINE_DAY,
     notifier: Notifier | None = None,
 ) -> str | None:
-    """After the deadline day (local time), notify if last month has no official run.
+    """After the deadline day (local time), notify if last month has no official run (under
+    ``methodology_version``, by default the version new runs use).
 
     Returns the late period when a notice was sent, else None.
     """
+    from citypulse.evaluation.methodology import DEFAULT_VERSION
     from citypulse.evaluation.registry import official_run
 
     local_now = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(LOCAL_TZ))
@@ -131,7 +137,7 @@ def check_monthly_deadline(
     if today.day <= deadline_day:
         return None
     period = previous_period(today)
-    if official_run(settings.evaluations, period, methodology_version):
+    if official_run(settings.evaluations, period, methodology_version or DEFAULT_VERSION):
         return None
     monthly_deadline_missed(period, today.replace(day=deadline_day), notifier=notifier)
     return period
@@ -160,5 +166,34 @@ def viral_post(
         facts["链接 url"] = url
     notice = Notice(
         event="viral_post", title=f"爆款内容 Viral post: {title or post_id}", facts=facts, severity="info"
+    )
+    return _send(notice, notifier)
+
+
+def monthly_report_ready(
+    period: str,
+    run_id: str,
+    html: Path,
+    pdf: Path | None = None,
+    highlights: Sequence[str] = (),
+    reports_url: str | None = None,
+    notifier: Notifier | None = None,
+) -> list[Delivery]:
+    """The month's official report is written: its summary in the message, the PDF attached to the
+    e-mail and named (linked under ``reports_url``, else ``CITYPULSE_NOTIFY_REPORTS_URL``) for robots."""
+    base = (reports_url if reports_url is not None else os.environ.get(REPORTS_URL_ENV, "")).strip()
+    files = tuple(p for p in (pdf, html) if p is not None)
+    links = {p.name: f"{base.rstrip('/')}/{urllib.parse.quote(p.name)}" for p in files} if base else {}
+    facts = {"评估期 period": period, "运行 run": run_id, "报告 HTML": links.get(html.name, str(html))}
+    if pdf is not None:
+        facts["报告 PDF"] = links.get(pdf.name, str(pdf))
+    notice = Notice(
+        event="monthly_report",
+        title=f"月度传播力评估报告 Monthly report {period}",
+        severity="info",
+        facts=facts,
+        highlights=tuple(highlights),
+        attachments=(pdf,) if pdf is not None else (),
+        links=links,
     )
     return _send(notice, notifier)

@@ -1,7 +1,9 @@
-"""E-mail over SMTP (the municipal mail relay), plain text UTF-8, STARTTLS or implicit TLS on request."""
+"""E-mail over SMTP (the municipal mail relay), plain text UTF-8, STARTTLS or implicit TLS on request;
+a notice's attachments (the monthly report's PDF) travel as MIME attachments."""
 
 from __future__ import annotations
 
+import mimetypes
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -35,6 +37,10 @@ class SmtpChannel:
         msg["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         msg["X-CityPulse-Event"] = notice.event
         msg.set_content(notice.plain_text(), charset="utf-8")
+        for path in notice.attachments:
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            maintype, subtype = kind.split("/", 1)
+            msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
         return msg
 
     def _connect(self) -> smtplib.SMTP:

@@ -1,9 +1,15 @@
-"""What the land DAG does around its library calls: land one file, validate the batch, announce."""
+"""What the land DAG does around its library calls: land the files, validate the batch, announce.
+
+Files are landed by mapped tasks: one file per task for an ordinary drop, so each file is its own
+task in the UI; a big drop (a first sync of a crawler's archive) is split into at most
+``MAX_LAND_TASKS`` groups of neighbouring files, because every task costs a process start and
+Airflow refuses to map more than ``[core] max_map_length`` (1024) values at all.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +18,34 @@ from citypulse.settings import Settings
 
 class NothingLanded(Exception):
     """No new rows reached the lake: downstream must not be triggered."""
+
+
+MAX_LAND_TASKS = 32
+
+
+def land_groups(paths: Sequence[str], max_tasks: int = MAX_LAND_TASKS) -> list[list[str]]:
+    """``paths`` (sorted) in at most ``max_tasks`` contiguous groups of equal size (the last one
+    smaller): one file per group when there are no more files than tasks."""
+    if max_tasks < 1:
+        raise ValueError(f"max_tasks must be at least 1, got {max_tasks}")
+    size = max(1, -(-len(paths) // max_tasks))
+    return [list(paths[i : i + size]) for i in range(0, len(paths), size)]
+
+
+def land_group(settings: Settings, paths: Iterable[str]) -> list[dict[str, Any]]:
+    """Land each file of one group (a file's own failure is its result, never the group's)."""
+    return [land_path(settings, path) for path in paths]
+
+
+def per_file(groups: Iterable[Iterable[Mapping[str, Any]] | None]) -> list[Mapping[str, Any] | None]:
+    """The mapped tasks' results as one entry per file; a group whose task failed stays one None."""
+    out: list[Mapping[str, Any] | None] = []
+    for group in groups:
+        if group is None:
+            out.append(None)
+        else:
+            out.extend(group)
+    return out
 
 
 def land_path(settings: Settings, path: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ def airflow_env(cfg: StackConfig) -> dict[str, str]:
         AIRFLOW__API__HOST="127.0.0.1",
         AIRFLOW__API__BASE_URL=cfg.airflow_url,
         AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{cfg.airflow_url}/execution/",
+        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=str(cfg.dags_paused_at_creation),
         AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST="127.0.0.1",
         AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT=str(cfg.scheduler_health_port),
         AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=str(cfg.heartbeat_timeout_s),

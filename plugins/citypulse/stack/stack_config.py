@@ -36,6 +36,9 @@ class StackConfig:
     heartbeat_timeout_s: int = 300
     # Cron of citypulse_land's inbox polling; empty keeps the DAG's own (every 15 minutes).
     land_schedule: str = ""
+    # New DAGs start active, as in every deployment; a standby or restored deployment on the same
+    # data home (or a test that drives each DAG itself) starts them paused instead.
+    dags_paused_at_creation: bool = False
 
     @classmethod
     def from_env(cls, home: str | os.PathLike[str] | None = None) -> StackConfig:
@@ -58,6 +61,8 @@ class StackConfig:
             worker_concurrency=_int("CITYPULSE_STACK_WORKER_CONCURRENCY", cls.worker_concurrency),
             heartbeat_timeout_s=_int("CITYPULSE_STACK_HEARTBEAT_TIMEOUT", cls.heartbeat_timeout_s),
             land_schedule=os.environ.get("CITYPULSE_STACK_LAND_SCHEDULE", cls.land_schedule),
+            dags_paused_at_creation=os.environ.get("CITYPULSE_STACK_DAGS_PAUSED_AT_CREATION", "").lower()
+            in {"1", "true", "yes"},
         )
 
     @property

@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from citypulse.errors import CityPulseError
+from citypulse.superset.query_context import build_query_context
 
 
 class SupersetClient:
@@ -61,78 +62,34 @@ class SupersetClient:
 
     def chart_data(self, chart: dict[str, Any], force: bool = True) -> dict[str, Any]:
         """POST /api/v1/chart/data for a chart (as returned by GET /api/v1/chart/<id>); raises on HTTP errors."""
-        response = self.post("/api/v1/chart/data", query_context(chart, force=force))
+        return self.post_chart_data(query_context(chart, force=force), str(chart.get("slice_name")))
+
+    def post_chart_data(self, context: dict[str, Any], label: str = "chart") -> dict[str, Any]:
+        """POST /api/v1/chart/data with a query context; raises on HTTP errors."""
+        response = self.post("/api/v1/chart/data", context)
         if response.status_code != 200:
-            raise CityPulseError(
-                f"chart {chart.get('slice_name')!r}: HTTP {response.status_code} {response.text[:300]}"
-            )
+            raise CityPulseError(f"{label}: HTTP {response.status_code} {response.text[:300]}")
         return response.json()
 
-
-def _filters(params: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {"col": f["subject"], "op": f["operator"], **({"val": f["comparator"]} if "comparator" in f else {})}
-        for f in params.get("adhoc_filters", [])
-        if f.get("expressionType") == "SIMPLE" and f.get("clause", "WHERE") == "WHERE"
-    ]
-
-
-def _query(params: dict[str, Any]) -> dict[str, Any]:
-    """The query object the frontend's buildQuery would send for the viz types our assets use."""
-    viz = params["viz_type"]
-    base: dict[str, Any] = {
-        "filters": _filters(params),
-        "extras": {"having": "", "where": ""},
-        "row_limit": params.get("row_limit", 1000),
-    }
-    if viz == "table" and params.get("query_mode") == "raw":
-        order = [json.loads(o) for o in params.get("order_by_cols", [])]
-        return {**base, "columns": params["all_columns"], "metrics": [], "orderby": order}
-    if viz == "table":
-        order_metric = params.get("timeseries_limit_metric") or params["metrics"][0]
-        return {
-            **base,
-            "columns": params["groupby"],
-            "metrics": params["metrics"],
-            "orderby": [[order_metric, False]],
-        }
-    if viz == "big_number_total":
-        return {**base, "columns": [], "metrics": [params["metric"]]}
-    if viz == "pie":
-        return {
-            **base,
-            "columns": params["groupby"],
-            "metrics": [params["metric"]],
-            "orderby": [[params["metric"], False]],
-        }
-    if viz.startswith("echarts_timeseries"):
-        x_axis: Any = params["x_axis"]
-        if params.get("time_grain_sqla"):
-            x_axis = {
-                "columnType": "BASE_AXIS",
-                "sqlExpression": x_axis,
-                "label": x_axis,
-                "expressionType": "SQL",
-                "timeGrain": params["time_grain_sqla"],
-            }
-        return {
-            **base,
-            "columns": [x_axis, *params.get("groupby", [])],
-            "metrics": params["metrics"],
-            "orderby": [[params["metrics"][0], False]],
-            "series_columns": params.get("groupby", []),
-        }
-    raise CityPulseError(f"no query builder for viz_type {viz!r}")
+    def saved_chart_data(self, chart_id: int, force: bool = True) -> requests.Response:
+        """GET /api/v1/chart/<id>/data/: the chart's saved query context, as API clients and reports use it."""
+        return self.get(f"/api/v1/chart/{chart_id}/data/", params={"force": "true" if force else "false"})
 
 
 def query_context(chart: dict[str, Any], force: bool = True) -> dict[str, Any]:
-    """Chart data request body for a chart from GET /api/v1/chart/<id> (its params and datasource)."""
+    """Chart data request body for a chart from GET /api/v1/chart/<id> (its params and datasource),
+    built as the chart's own saved query context is (citypulse.superset.query_context)."""
     params = chart["params"] if isinstance(chart["params"], dict) else json.loads(chart["params"])
+    body = build_query_context(params, chart["datasource_id"], chart.get("datasource_type") or "table")
+    return {**body, "force": force}
+
+
+def with_filters(context: dict[str, Any], filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """A query context narrowed the way a dashboard's native filters narrow a chart: their
+    ``extra_form_data.filters`` are appended to every query's filters."""
     return {
-        "datasource": {"id": chart["datasource_id"], "type": chart.get("datasource_type", "table")},
-        "force": force,
-        "queries": [_query(params)],
-        "form_data": params,
-        "result_format": "json",
-        "result_type": "full",
+        **context,
+        "queries": [
+            {**query, "filters": [*query.get("filters", []), *filters]} for query in context["queries"]
+        ],
     }

@@ -2,12 +2,14 @@
 
 Started by ``citypulse.superset.bootstrap`` as ``python provision.py <step> <database_uuid>``;
 passwords arrive in the environment (CITYPULSE_SUPERSET_<USER>_PASSWORD), never on the command line.
-Deliberately self-contained: it imports superset, not citypulse.
+Deliberately self-contained: it imports superset, not citypulse (query_context.py is loaded by path).
 
 Steps:
   admin  create or update the admin user (before the asset import, which needs an owner).
   import import the rendered bundle ZIP with Superset's assets import (the command behind
-         POST /api/v1/assets/import/), which overwrites by UUID: importing twice leaves one copy.
+         POST /api/v1/assets/import/), which overwrites by UUID: importing twice leaves one copy;
+         then save each chart's query context, built from its params (query_context.py beside
+         this file, loaded by path: it needs nothing but the standard library).
   roles  create or update the Analyst and Viewer roles and their users (after the import, so the
          warehouse database and its datasets have permissions to grant).
 """
@@ -16,7 +18,11 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
+
+# the query-context builder beside this file: standard library only, shared with the pipeline's client
+QUERY_CONTEXT_MODULE = Path(__file__).with_name("query_context.py")
 
 
 def _env_password(user: str) -> str:
@@ -61,7 +67,60 @@ def import_bundle(bundle_zip: str) -> None:
         contents = get_contents_from_bundle(bundle)
     with override_user(sm.find_user(username="admin")):
         ImportAssetsCommand(contents).run()
-    print(f"provision: imported {len(contents)} asset files from {bundle_zip}")
+    saved = save_query_contexts(contents)
+    print(f"provision: imported {len(contents)} asset files from {bundle_zip}; {saved} query contexts")
+
+
+def save_query_contexts(contents: dict[str, str]) -> int:
+    """Give every imported chart the query context explore would save (the importer keeps the YAML's,
+    which cannot know the dataset's id in this metadata database)."""
+    import importlib.util
+    import json
+    import uuid
+
+    import yaml
+    from superset.models.slice import Slice
+
+    from superset import db  # type: ignore[attr-defined]  # runs in .venv-superset
+
+    spec = importlib.util.spec_from_file_location("citypulse_query_context", QUERY_CONTEXT_MODULE)
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    uuids = [
+        uuid.UUID(yaml.safe_load(text)["uuid"])
+        for name, text in contents.items()
+        if name.startswith("charts/")
+    ]
+    saved = 0
+    for chart in db.session.query(Slice).filter(Slice.uuid.in_(uuids)).all():
+        params = json.loads(chart.params or "{}")
+        context = builder.build_query_context(params, chart.datasource_id, chart.datasource_type or "table")
+        chart.query_context = json.dumps(context, ensure_ascii=False)
+        saved += 1
+    db.session.commit()
+    return saved
+
+
+# What Superset's minimal read-only set (its Public role) lacks for a logged-in reader of our
+# Chinese dashboards: the zh language pack (the UI falls back to English without it), the 看板
+# menu entry, and the home page's own requests (without them it shows a "Forbidden" toast).
+VIEWER_EXTRA = (
+    ("can_language_pack", "Superset"),
+    ("menu_access", "Dashboards"),
+    ("can_recent_activity", "Log"),  # the reader's own recent views only
+    ("can_log", "Superset"),  # the frontend's own event log (POST /superset/log/)
+)
+PUBLIC_EXTRA = (("can_language_pack", "Superset"),)
+
+
+def _grant(sm: Any, role: Any, permissions: tuple[tuple[str, str], ...]) -> None:
+    for permission, view in permissions:
+        pvm = sm.find_permission_view_menu(permission, view)
+        if pvm is None:
+            raise SystemExit(f"provision: Superset has no permission {permission} on {view}")
+        if pvm not in role.permissions:
+            role.permissions.append(pvm)
 
 
 def provision_roles(database_uuid: str) -> None:
@@ -96,6 +155,12 @@ def provision_roles(database_uuid: str) -> None:
         pvm = sm.find_permission_view_menu(name, "UserDBModelView")
         if pvm is not None and pvm not in viewer.permissions:
             viewer.permissions.append(pvm)
+    _grant(sm, viewer, VIEWER_EXTRA)
+
+    # Anonymous visitors see only the login page: it needs the Chinese language pack, nothing else
+    # (PUBLIC_ROLE_LIKE stays None, so no dashboard or data is public).
+    public = sm.find_role(sm.auth_role_public) or sm.add_role(sm.auth_role_public)
+    _grant(sm, public, PUBLIC_EXTRA)
     db.session.commit()
 
     _ensure_user(sm, "analyst", ["Analyst"], "分析", "人员")

@@ -103,7 +103,7 @@ def audit(
     since = published_since(settings.serving_db)
     # dbt opens the build database read-only (an audit writes nothing there until it records its
     # results), so the GX suites can read it meanwhile in this process: they overlap the dbt tests
-    # instead of following them (issue 8)
+    # instead of following them
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dbt-test") as pool:
         testing = pool.submit(_timed_dbt_test, settings, since)
         gx_started = time.monotonic()

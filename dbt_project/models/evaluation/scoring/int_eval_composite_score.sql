@@ -1,12 +1,32 @@
 {{ config(enabled=env_var('CITYPULSE_EVAL_RUN_DIR', '') != '', tags=['eval_scoring']) }}
 
-with platform_scores as (
+with settings as (
 
-    select * from {{ ref('int_eval_platform_score') }}
+    select * from {{ ref('int_eval_settings') }}
 
 ),
 
--- P*: only platforms whose account coverage reaches min_coverage enter a composite (§3.5).
+-- versions with a data-coverage rule rank only cities with usable data on some platform; the
+-- others would rank on nothing but absences
+ranked_cities as (
+
+    select distinct inputs.city_code
+    from {{ ref('int_eval_input') }} as inputs
+    cross join settings
+    where settings.min_data_coverage is null or inputs.data_status in ('ok', 'no_posts')
+
+),
+
+platform_scores as (
+
+    select platform_score.*
+    from {{ ref('int_eval_platform_score') }} as platform_score
+    inner join ranked_cities on platform_score.city_code = ranked_cities.city_code
+
+),
+
+-- P*: only platforms whose coverage reaches min_coverage enter a composite (§3.5), whatever their
+-- configured weight (TikTok enters at its weight once enough cities have data on it).
 covered_weights as (
 
     select
@@ -26,13 +46,16 @@ composites as (
         platform_scores.run_id,
         covered_weights.composite,
         platform_scores.city_code,
-        sum(covered_weights.weight * platform_scores.score) / sum(covered_weights.weight) as score,
-        sum(covered_weights.weight * platform_scores.anchored_score) / sum(covered_weights.weight)
+        sum(covered_weights.weight * platform_scores.score)
+            / sum(case when platform_scores.score is not null then covered_weights.weight end) as score,
+        sum(covered_weights.weight * platform_scores.anchored_score)
+            / sum(case when platform_scores.anchored_score is not null then covered_weights.weight end)
             as anchored_score
     from platform_scores
     inner join covered_weights on platform_scores.platform = covered_weights.platform
     group by platform_scores.run_id, covered_weights.composite, platform_scores.city_code
-    having sum(covered_weights.weight) > 0
+    -- a city without usable data on every covered platform of a composite is not ranked in it
+    having sum(case when platform_scores.score is not null then covered_weights.weight end) > 0
 
 ),
 

@@ -19,9 +19,11 @@ final as (
             when 'influence' then '影响力'
             when 'engagement' then '用户参与度'
         end as dimension_zh,
-        sum(weight * score) / sum(weight) as score,
+        -- renormalised over the indicators with a score (none has one without enough data)
+        sum(weight * score) / sum(case when score is not null then weight end) as score,
         case
-            when count(anchored_score) = count(*) then sum(weight * anchored_score) / sum(weight)
+            when count(anchored_lower) = count(*)
+                then sum(weight * anchored_score) / sum(case when anchored_score is not null then weight end)
         end as anchored_score
     from indicator_scores
     group by run_id, city_code, platform, dimension

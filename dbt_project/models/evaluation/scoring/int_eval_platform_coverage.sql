@@ -12,9 +12,14 @@ settings as (
 
 ),
 
+-- evaluable cities: usable data on at least one platform (a panel city without any, e.g. whose
+-- exports never landed, cannot be ranked and does not dilute every platform's coverage)
 panel as (
 
-    select count(distinct city_code) as panel_cities from inputs
+    select
+        count(distinct city_code) as panel_cities,
+        count(distinct case when data_status in ('ok', 'no_posts') then city_code end) as evaluable_cities
+    from inputs
 
 ),
 
@@ -22,7 +27,8 @@ accounts_per_platform as (
 
     select
         platform,
-        sum(case when has_account then 1 else 0 end) as cities_with_account
+        sum(case when has_account then 1 else 0 end) as cities_with_account,
+        sum(case when data_status in ('ok', 'no_posts') then 1 else 0 end) as cities_with_data
     from inputs
     group by platform
 
@@ -37,8 +43,20 @@ final as (
         accounts_per_platform.cities_with_account,
         cast(accounts_per_platform.cities_with_account as {{ eval_double() }}) / panel.panel_cities as coverage,
         settings.min_coverage,
-        cast(accounts_per_platform.cities_with_account as {{ eval_double() }}) / panel.panel_cities
-            >= settings.min_coverage as is_covered
+        -- versions with a data-coverage rule count the cities with usable data among the evaluable
+        -- ones, earlier versions the cities with an account among the panel
+        case
+            when settings.min_data_coverage is null
+                then cast(accounts_per_platform.cities_with_account as {{ eval_double() }}) / panel.panel_cities
+            when panel.evaluable_cities > 0
+                then cast(accounts_per_platform.cities_with_data as {{ eval_double() }}) / panel.evaluable_cities
+            else 0
+        end >= settings.min_coverage as is_covered,
+        accounts_per_platform.cities_with_data,
+        panel.evaluable_cities,
+        case when panel.evaluable_cities > 0
+            then cast(accounts_per_platform.cities_with_data as {{ eval_double() }}) / panel.evaluable_cities
+        end as data_coverage
     from accounts_per_platform
     cross join panel
     cross join settings

@@ -13,7 +13,12 @@ final as (
         cast(max(case when setting = 'q_lo' then value end) as {{ eval_double() }}) as q_lo,
         cast(max(case when setting = 'q_hi' then value end) as {{ eval_double() }}) as q_hi,
         cast(max(case when setting = 'min_coverage' then value end) as {{ eval_double() }}) as min_coverage,
-        cast(max(case when setting = 'search_top_n' then value end) as {{ dbt.type_int() }}) as search_top_n
+        cast(max(case when setting = 'search_top_n' then value end) as {{ dbt.type_int() }}) as search_top_n,
+        -- rules of later versions; absent (an earlier version) they are off, so its runs reproduce
+        cast(max(case when setting = 'min_data_coverage' then value end) as {{ eval_double() }})
+            as min_data_coverage,
+        coalesce(max(case when setting = 'drop_unavailable_indicators' then value end), 'false') = 'true'
+            as drop_unavailable_indicators
     from settings
 
 )

@@ -22,6 +22,7 @@ select
     ranked.platform,
     ranked.post_id,
     dim_post.title,
+    dim_post.text,
     dim_post.post_url,
     ranked.published_at,
     ranked.views,
