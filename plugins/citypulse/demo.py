@@ -44,8 +44,9 @@ def _say(message: str) -> None:
 
 
 def _run_timeout() -> float:
-    """Seconds one DAG run may take before the demo gives up on it."""
-    return float(os.environ.get("CITYPULSE_DEMO_RUN_TIMEOUT", "1800"))
+    """Seconds one DAG run may take before the demo gives up on it (a full warehouse run takes
+    tens of minutes on a busy two-core machine: Cosmos runs each dbt node as its own task)."""
+    return float(os.environ.get("CITYPULSE_DEMO_RUN_TIMEOUT", "3600"))
 
 
 def _max_observed(settings: Settings) -> dt.datetime:

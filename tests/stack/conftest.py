@@ -5,6 +5,7 @@ own Redis DB numbers and free ports. Torn down (processes, databases, Redis DBs)
 from __future__ import annotations
 
 import os
+import random
 import socket
 import uuid
 from collections.abc import Iterator
@@ -20,9 +21,18 @@ STACK_REDIS_DB = 14  # broker; Superset's cache uses 15
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range: the stack binds its ports minutes after they
+    are chosen, and no ``bind(0)`` elsewhere in the run (the other xdist worker's Superset, Airflow
+    or browser) can be handed one of them meanwhile."""
+    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for port in random.Random().sample(range(ephemeral_low - 8000, ephemeral_low), 500):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def _machine_services_reachable() -> str | None:

@@ -106,9 +106,11 @@ class Session:
 
     def log_in(self, user: str, password: str) -> None:
         self.page.goto(f"{self.base}/login/")
+        # the form is React's: a key pressed before its scripts attach submits nothing
+        self.page.wait_for_load_state("networkidle", timeout=60_000)
         self.page.fill("#username, input[name=username]", user)
         self.page.fill("#password, input[name=password]", password)
-        self.page.keyboard.press("Enter")
+        self.page.press("#password, input[name=password]", "Enter")
         self.page.wait_for_url("**/superset/welcome/**", timeout=120_000)
 
     def settle(self, seconds: float = 1.5) -> None:
