@@ -77,3 +77,34 @@
     where 1 = 0
     {%- endif %}
 {%- endmacro %}
+
+
+{#- An eval_ mart: every frozen run's rows of one output, joined to the run for period, methodology
+    version and officialness (the eval_ marts other than eval_run and eval_diag_*). -#}
+{% macro eval_run_mart(table) -%}
+with frozen_rows as (
+
+    {{ eval_frozen_runs(table) }}
+
+),
+
+runs as (
+
+    select run_id, period, methodology_version, is_official from {{ ref('eval_run') }}
+
+),
+
+final as (
+
+    select
+        runs.period,
+        runs.methodology_version,
+        runs.is_official,
+        frozen_rows.*
+    from frozen_rows
+    inner join runs on frozen_rows.run_id = runs.run_id
+
+)
+
+select * from final
+{%- endmacro %}

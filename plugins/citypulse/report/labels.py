@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-PLATFORM_ZH = {
-    "douyin": "抖音",
-    "weibo": "微博",
-    "youtube": "YouTube",
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "tiktok": "TikTok",
-}
+# one platform table for the report and its diagnostics section
+from citypulse.diagnostics.report_section import PLATFORM_ZH
+
+__all__ = ["COMPOSITE_ZH", "DIMENSION_ZH", "PLATFORM_ZH"]
+
 COMPOSITE_ZH = {"overall": "综合传播力指数", "domestic": "国内传播力指数", "overseas": "海外传播力指数"}
 DIMENSION_ZH = {
     "activity": "活跃度",
