@@ -13,7 +13,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -180,9 +180,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep the measurements of an existing result file that this run does not repeat",
     )
+    parser.add_argument(
+        "--warehouse-size",
+        type=int,
+        action="append",
+        help="post observations of a full build (repeatable; the last feeds serving/evaluation)",
+    )
+    parser.add_argument("--warehouse-runs", type=int, help="full builds per size (median over them)")
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "full"
-    result = run(SMOKE if args.smoke else FULL, set(args.only or MEASUREMENTS), mode)
+    scale = SMOKE if args.smoke else FULL
+    if args.warehouse_size:
+        scale = replace(scale, warehouse_sizes=args.warehouse_size)
+    if args.warehouse_runs:
+        scale = replace(scale, warehouse_runs=args.warehouse_runs)
+    result = run(scale, set(args.only or MEASUREMENTS), mode)
     if args.out is not None:
         target = args.out
     elif args.smoke:

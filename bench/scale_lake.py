@@ -31,7 +31,8 @@ from typing import Any
 
 import duckdb
 
-from citypulse.lake.schema import PLATFORMS, full_schema
+from citypulse.lake.schema import full_schema
+from citypulse.platforms import PLATFORMS
 from citypulse.settings import REPO_ROOT, Settings
 
 OBSERVATION_OFFSETS_DAYS = (1, 2, 3, 5, 8)

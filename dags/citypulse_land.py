@@ -16,12 +16,13 @@ import pendulum
 from airflow.sdk import Asset, dag, task
 
 from citypulse.notify import notify_failure
+from citypulse.settings import LOCAL_TZ
 
 LAKE = Asset("citypulse://lake")
 # How often the inbox is polled (cron). A deployment may poll more often; the stack's system test
 # does, so a new drop flows through in minutes instead of waiting for the next quarter hour.
 SCHEDULE = os.environ.get("CITYPULSE_LAND_SCHEDULE") or "*/15 * * * *"
-# One file's landing is bounded (citypulse.landing.limits); a task that still runs this long is
+# One file's landing is bounded (citypulse.limits); a task that still runs this long is
 # stuck, and with max_active_runs=1 it would hold back every later drop: it is stopped and retried.
 LAND_TIMEOUT = timedelta(minutes=int(os.environ.get("CITYPULSE_LAND_TIMEOUT_MINUTES") or 60))
 
@@ -31,7 +32,7 @@ default_args = {"retries": 2, "retry_delay": timedelta(minutes=1), "on_failure_c
 @dag(
     dag_id="citypulse_land",
     schedule=SCHEDULE,
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    start_date=pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ),
     catchup=False,
     max_active_runs=1,
     default_args=default_args,

@@ -15,6 +15,7 @@ import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
 
 from citypulse.notify import notify_failure
+from citypulse.settings import LOCAL_TZ
 
 # No automatic retries: a refused (incomplete) month needs a person (late data or --allow-incomplete),
 # and a rerun after a fix is an ordinary, idempotent clear of the task.
@@ -31,7 +32,7 @@ default_args = {"retries": 0, "retry_delay": timedelta(minutes=10), "on_failure_
     # catch-up from the first month with data (the sample's six months); earlier months are
     # backfills (docs/operations.md). A run dated before start_date gets no tasks and "succeeds"
     # without evaluating anything, so the date must not be later than the first month to evaluate.
-    start_date=pendulum.datetime(2026, 5, 1, tz="Asia/Shanghai"),
+    start_date=pendulum.datetime(2026, 5, 1, tz=LOCAL_TZ),
     catchup=True,
     max_active_runs=1,
     default_args=default_args,

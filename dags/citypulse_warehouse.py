@@ -14,7 +14,7 @@ from airflow.sdk import Asset, dag, task
 from cosmos import DbtTaskGroup
 
 from citypulse.notify import notify_failure
-from citypulse.settings import get_settings
+from citypulse.settings import LOCAL_TZ, get_settings
 from citypulse.warehouse.cosmos_setup import WRITER_POOL, cosmos_arguments
 
 LAKE = Asset("citypulse://lake")
@@ -27,7 +27,7 @@ default_args = {"retries": 1, "retry_delay": timedelta(minutes=2), "on_failure_c
 @dag(
     dag_id="citypulse_warehouse",
     schedule=(LAKE | EVALUATIONS),
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    start_date=pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ),
     catchup=False,
     max_active_runs=1,
     default_args=default_args,
@@ -36,6 +36,13 @@ default_args = {"retries": 1, "retry_delay": timedelta(minutes=2), "on_failure_c
 )
 def citypulse_warehouse() -> None:
     dbt_build = DbtTaskGroup(group_id="dbt_build", **cosmos_arguments(get_settings()))
+
+    @task
+    def check_ledger() -> int:
+        from citypulse.lake.integrity import audit_and_record
+
+        # recorded for ops_integrity_checks (the pipeline-health dashboard); a finding never stops a build
+        return sum(not check.ok for check in audit_and_record(get_settings()))
 
     @task(pool=WRITER_POOL)
     def audit() -> dict:
@@ -58,7 +65,7 @@ def citypulse_warehouse() -> None:
         return alert_latest_day(Path(published))
 
     published = publish()
-    dbt_build >> audit() >> published
+    check_ledger() >> dbt_build >> audit() >> published
     viral_alerts(published)
 
 

@@ -133,34 +133,19 @@ def _telemetry_checks(settings: Settings) -> list[Check]:
 
 
 def _ledger_checks(settings: Settings, deep: bool) -> list[Check]:
-    """The lake and raw/ against the ledger (citypulse.landing.integrity); nothing to check
-    before anything landed."""
-    from citypulse.landing.integrity import audit
+    """The lake and raw/ against the ledger (citypulse.lake.integrity), recorded for the
+    dashboard too; nothing to check before anything landed."""
+    from citypulse.lake.integrity import audit, record, summarise
 
     if not settings.ingests.is_dir():
         return []
-    found = audit(settings, deep)
-    shown = 5
-    orphans = found.orphans
-    problems = found.raw_problems
-    how = "exists and hashes to its ingest id" if deep else "exists (--deep also hashes each)"
-    return [
-        Check(
-            "ledger:orphan lake files",
-            not orphans,
-            "none: every lake file's ingest is in the ledger as landed"
-            if not orphans
-            else f"{len(orphans)} without a landed ledger entry (never published): "
-            + ", ".join(orphans[:shown]),
-        ),
-        Check(
-            "ledger:raw copies",
-            not problems,
-            f"{found.raw_checked} checked: each {how}"
-            if not problems
-            else f"{len(problems)} of {found.raw_checked}: " + "; ".join(problems[:shown]),
-        ),
-    ]
+    found = summarise(audit(settings, deep), deep)
+    checks = [Check(c.name, c.ok, c.detail) for c in found]
+    try:
+        record(settings, found, deep)
+    except OSError as exc:
+        checks.append(Check("ledger:recorded for the dashboard", False, f"could not be written: {exc}"))
+    return checks
 
 
 def collect(settings: Settings, deep: bool = False) -> list[Check]:

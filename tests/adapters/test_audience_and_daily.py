@@ -182,7 +182,7 @@ def audience(settings: Settings, real_exports: Path) -> Landed:
 
 
 def test_audience_sections_are_split_and_each_lands(audience: Landed, real_exports: Path) -> None:
-    tables, encoding, _ = read_tables((real_exports / AUDIENCE_FILE).read_bytes(), "Audience.csv")
+    tables, encoding, _ = read_tables((real_exports / AUDIENCE_FILE).read_bytes())
     assert encoding == "windows-1251"
     assert [t.label for t in tables] == [
         "Age & gender",

@@ -36,7 +36,7 @@ def test_registry_finds_python_and_shipped_yaml_adapters() -> None:
 
 def test_header_found_below_a_preamble_and_matched_after_normalisation() -> None:
     text = 'sep=,\n"导出时间 2025-03-01"\n"\ufeff 话题 ","阅读量","讨论量"\n#a#,1,2\n'
-    tables, encoding, fmt = read_tables(text.encode("utf-16"), "x.csv")
+    tables, encoding, fmt = read_tables(text.encode("utf-16"))
     detection = detect(tables[0], all_adapters(), fmt)
     assert detection.adapter is not None and detection.adapter.name == "weibo_topic_detail"
     assert detection.header_index == 2 and encoding == "utf-16-le"
@@ -87,7 +87,7 @@ def test_bad_yaml_names_the_file_and_key(tmp_path: Path) -> None:
 
 
 def test_every_value_is_read_as_text() -> None:
-    tables, _, _ = read_tables(b"video_id,digg_count\n7521237645968690473,0012\n", "x.csv")
+    tables, _, _ = read_tables(b"video_id,digg_count\n7521237645968690473,0012\n")
     row = tables[0].frame.row(1, named=True)
     assert (row["c0"], row["c1"], row["_source_row"]) == ("7521237645968690473", "0012", 2)
     assert tables[0].frame.schema["c0"] == pl.String
@@ -96,11 +96,11 @@ def test_every_value_is_read_as_text() -> None:
 def test_context_preamble_holds_the_cells_above_the_header(tmp_path: Path) -> None:
     adapters = all_adapters(Settings(tmp_path / "home").ensure())
     text = 'sep=,\r\n"Facebook follows"\r\n"Date","Primary"\r\n"2025-08-01T00:00:00","20"\r\n'
-    tables, _, fmt = read_tables(b"\xff\xfe" + text.encode("utf-16-le"), "x.csv")
+    tables, _, fmt = read_tables(b"\xff\xfe" + text.encode("utf-16-le"))
     detection = detect(tables[0], adapters, fmt)
     assert (detection.adapter.name, detection.header_index) == ("facebook_page_daily", 2)
     assert preamble(detection) == ("sep=", "Facebook follows")
-    plain, _, fmt = read_tables(b"Date,Primary\n2025-08-01,3\n", "y.csv")
+    plain, _, fmt = read_tables(b"Date,Primary\n2025-08-01,3\n")
     assert preamble(detect(plain[0], adapters, fmt)) == ()
 
 
@@ -108,7 +108,7 @@ def test_a_record_wider_than_any_of_its_lines_keeps_every_cell(tmp_path: Path) -
     # the quoted cell's line break splits the record into lines of 2 and 4 separators: the widest
     # line said 5 columns, and the record's sixth cell was cut off
     data = b'a,b,c\n1,"x\ny",2,3,4,5\n'
-    (table,), _, _ = read_tables(data, "wide.csv")
+    (table,), _, _ = read_tables(data)
     assert table.frame.drop("_source_row").rows()[1] == ("1", "x\ny", "2", "3", "4", "5")
     path = tmp_path / "wide.csv"
     path.write_bytes(data * 3)

@@ -278,7 +278,7 @@ def _row(post: int, when: str) -> str:
 
 def _detected(text: str, tmp_path: Path) -> tuple[str | None, str]:
     adapters = all_adapters(Settings(tmp_path / "home").ensure())
-    tables, _, fmt = read_tables(text.encode("utf-8"), "x.csv")
+    tables, _, fmt = read_tables(text.encode("utf-8"))
     detection = detect(tables[0], adapters, fmt)
     return (detection.adapter.name if detection.adapter else None), detection.closest_text
 
@@ -321,13 +321,13 @@ def test_a_daily_row_past_the_detection_sample_is_refused_from_a_lifetime_file(s
 
 def test_unwrapping_only_single_field_records_that_hold_csv(tmp_path: Path) -> None:
     wrapped = '"Post ID,""Page ID"",Title"\n"1,""2"",""a, b"""\n'
-    table = read_tables(wrapped.encode(), "w.csv")[0][0]
+    table = read_tables(wrapped.encode())[0][0]
     inner = unwrap_single_field_records(table)
     assert inner is not None
     assert inner.frame.drop("_source_row").rows() == [("Post ID", "Page ID", "Title"), ("1", "2", "a, b")]
     assert inner.frame["_source_row"].to_list() == [1, 2]
     # a genuine one-column file holds no CSV inside its records
-    plain = read_tables(b"id\n1\n2\n", "p.csv")[0][0]
+    plain = read_tables(b"id\n1\n2\n")[0][0]
     assert unwrap_single_field_records(plain) is None
     # a wrapped table whose header matches no adapter is not unwrapped by detection
     assert _detected('"a,""b"""\n"1,""2"""\n', tmp_path)[0] is None

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from citypulse.landing.atomic import write_bytes
+from citypulse.lake.atomic import write_bytes
 
 
 def _dead_pid() -> int:

@@ -1,8 +1,8 @@
 """Killing a real ``citypulse land`` mid-run and re-running it gives the uninterrupted state.
 
-The runner sleeps ``CITYPULSE_LAND_PAUSE_BEFORE_LEDGER`` seconds before each ledger entry (a hook
-for this test only); the test SIGKILLs the process as soon as the first lake file exists, i.e.
-after lake output was written but before the file's ledger entry: the worst moment.
+The interrupted run is ``citypulse land`` in a child process whose ledger writes are patched to
+sleep first; the test SIGKILLs it as soon as the first lake file exists, i.e. after lake output was
+written but before the file's ledger entry: the worst moment.
 """
 
 from __future__ import annotations
@@ -19,6 +19,25 @@ from citypulse.settings import Settings
 from tests.landing.conftest import lake_state
 
 TOPICS = "话题,阅读量,讨论量\n#城市名片#,12.3亿,4567万\n#夜游江城#,8000,oops\n"
+# `citypulse land` (argv[2:]) with every ledger entry written argv[1] seconds late
+LAND_PAUSING_BEFORE_LEDGER = """
+import sys
+import time
+
+from citypulse import cli
+from citypulse.lake import ledger
+
+pause, write_entry = float(sys.argv[1]), ledger.write_entry
+
+
+def write_entry_late(*args, **kwargs):
+    time.sleep(pause)
+    write_entry(*args, **kwargs)
+
+
+ledger.write_entry = write_entry_late
+sys.exit(cli.main(sys.argv[2:]))
+"""
 
 
 def _inbox(root: Path) -> Path:
@@ -32,13 +51,12 @@ def _inbox(root: Path) -> Path:
 
 def _land(home: Path, inbox: Path, pause: str | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CITYPULSE_HOME": str(home)}
-    env.pop("CITYPULSE_LAND_PAUSE_BEFORE_LEDGER", None)
+    land = ["land", "--inbox", str(inbox)]
     if pause:
-        env["CITYPULSE_LAND_PAUSE_BEFORE_LEDGER"] = pause
-    cli = Path(sys.executable).with_name("citypulse")
-    return subprocess.Popen(
-        [str(cli), "land", "--inbox", str(inbox)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+        command = [sys.executable, "-c", LAND_PAUSING_BEFORE_LEDGER, pause, *land]
+    else:
+        command = [str(Path(sys.executable).with_name("citypulse")), *land]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_kill_mid_run_then_rerun_equals_uninterrupted(tmp_path: Path) -> None:

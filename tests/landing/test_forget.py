@@ -18,8 +18,8 @@ import polars as pl
 import pytest
 
 from citypulse.cli import main
-from citypulse.lake import tombstones
 from citypulse.lake.schema import ENTITIES
+from citypulse.landing import tombstones
 from citypulse.landing.forget import reset_warehouse
 from citypulse.landing.runner import land_inbox
 from citypulse.settings import Settings

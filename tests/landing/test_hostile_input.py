@@ -8,7 +8,9 @@ encrypted flag, a broken CRC, corrupt deflate data, an unknown compression metho
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import resource
 import stat
@@ -20,15 +22,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
 from citypulse.doctor import _ledger_checks
-from citypulse.landing import ledger, safe_archive
-from citypulse.landing.limits import Limits
+from citypulse.lake import ledger
+from citypulse.landing import safe_archive
 from citypulse.landing.runner import LandResult, land_inbox
+from citypulse.limits import Limits
 from citypulse.settings import Settings
 from tests.landing.conftest import read_lake, read_zone
+from tests.landing.zip_quine import zip_quine
 
 MANIFEST = "observed_at: 2025-03-01T12:00:00+08:00\n"
 HEADER = "话题,阅读量,讨论量,互动量,原创量\n"
@@ -377,3 +382,119 @@ def test_staging_reads_only_ingests_the_ledger_records_as_landed(home: Settings,
     )
     topics = sorted(r["topic"] for r in json.loads(preview))
     assert topics == sorted(f"good {i}" for i in range(GOOD))
+
+
+def test_a_true_zip_quine_is_refused_at_once_beside_good_files(home: Settings, inbox: Path) -> None:
+    """Russ Cox's zip quine (tests/landing/zip_quine.py): its one member, CRC-32 valid, is the
+    archive byte for byte, so every level of unpacking finds the same archive again. A real
+    `citypulse land` refuses it at the first level, naming the file and the nesting limit."""
+    quine = zip_quine()
+    with zipfile.ZipFile(io.BytesIO(quine)) as archive:
+        (info,) = archive.infolist()
+        assert archive.testzip() is None  # the member's stored CRC-32 is its bytes' CRC-32
+        assert archive.read(info) == quine  # it IS a quine
+    _good_files(inbox)
+    _drop(inbox, "weibo/bad/quine.zip", quine, MANIFEST)
+    cli = Path(sys.executable).with_name("citypulse")
+    env = {**os.environ, "CITYPULSE_HOME": str(home.home)}
+    # a hang (unpacking without end, or waiting on its own lock) fails here, at the timeout
+    done = subprocess.run([str(cli), "land"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr[-2000:]
+    files = {f["name"]: f for f in json.loads(done.stdout.strip().splitlines()[-1])["files"]}
+    assert {n: f["status"] for n, f in files.items() if n.startswith("weibo/good/")} == {
+        f"weibo/good/topics_{i}.csv": "landed" for i in range(GOOD)
+    }
+    refusal = files["weibo/bad/quine.zip"]
+    assert refusal["status"] == "quarantined"
+    assert refusal["error"].startswith("weibo/bad/quine.zip: ")
+    assert "limit archive_depth = 2" in refusal["error"]
+    ingest_id = hashlib.sha256(quine).hexdigest()
+    entry = ledger.read_entry(ledger.entry_path(home, ingest_id))
+    assert entry is not None and entry["status"] == "quarantined"
+    assert "limit archive_depth = 2" in entry["error"]
+    assert read_lake(home, "topic_observations").height == GOOD
+    again = subprocess.run([str(cli), "land"], env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and json.loads(again.stdout.strip().splitlines()[-1]) == {"files": []}
+
+
+class _Killed(BaseException):
+    """The landing process dying at that instant: nothing in landing may catch it."""
+
+
+def _fail_ledger_write(
+    monkeypatch: pytest.MonkeyPatch, home: Settings, ingest_id: str, error: BaseException
+) -> list[bool]:
+    """Make every ledger write of ``ingest_id`` raise ``error``; returns, per failed write,
+    whether the ingest's lake file existed at that moment."""
+    real = ledger.write_entry
+    lake_file_present: list[bool] = []
+
+    def write_entry(path: Path, **values: object) -> None:
+        if path.name.startswith(ingest_id):
+            lake_file_present.append(any(home.lake.glob(f"*/platform=*/{ingest_id}.parquet")))
+            raise error
+        real(path, **values)
+
+    monkeypatch.setattr(ledger, "write_entry", write_entry)
+    return lake_file_present
+
+
+def test_a_ledger_write_that_fails_mid_run_never_publishes_the_files_rows(
+    home: Settings, inbox: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two ways the ledger entry of a file whose lake rows are written cannot follow them:
+    the write is refused (PermissionError: landing removes the rows it wrote and reports the
+    file), or the process dies at it (the rows stay: an orphan). Either way `citypulse build`
+    publishes none of the file's rows, doctor and the dashboard name the orphan, and landing
+    again with a writable ledger lands both files."""
+    from citypulse.warehouse.build import build
+
+    _good_files(inbox)
+    denied = _topics("ledger denied")
+    _drop(inbox, "weibo/bad/denied.csv", denied, MANIFEST)
+    denied_id = hashlib.sha256(denied).hexdigest()
+    refused = _fail_ledger_write(monkeypatch, home, denied_id, PermissionError(13, "Permission denied"))
+    result = land_inbox(home, inbox)
+    assert refused and refused[0], "the lake file was written before the ledger write failed"
+    files = _statuses(result)
+    assert result.exit_code == 2
+    assert {n: s for n, s in files.items() if n.startswith("weibo/good/")} == {
+        f"weibo/good/topics_{i}.csv": ("landed", None) for i in range(GOOD)
+    }
+    status, error = files["weibo/bad/denied.csv"]
+    assert status == "quarantined" and error is not None
+    assert error.startswith("weibo/bad/denied.csv: ") and "PermissionError" in error
+    assert not list(home.lake.glob(f"*/platform=*/{denied_id}.parquet"))  # removed, not orphaned
+    assert ledger.read_entry(ledger.entry_path(home, denied_id)) is None
+    assert all(c.ok for c in _ledger_checks(home, deep=True))
+
+    killed = _topics("killed at the ledger")
+    _drop(inbox, "weibo/bad/killed.csv", killed, MANIFEST)
+    killed_id = hashlib.sha256(killed).hexdigest()
+    _fail_ledger_write(monkeypatch, home, killed_id, _Killed())
+    with pytest.raises(_Killed):
+        land_inbox(home, inbox)
+    (orphan,) = home.lake.glob(f"*/platform=*/{killed_id}.parquet")
+    assert "killed at the ledger" in pl.read_parquet(orphan)["topic"].to_list()
+    checks = {c.name: c for c in _ledger_checks(home, deep=False)}
+    assert not checks["ledger:orphan lake files"].ok
+    assert killed_id in checks["ledger:orphan lake files"].detail
+    monkeypatch.undo()
+
+    outcome = build(home)
+    assert outcome.status == "published", outcome.to_json()
+    with duckdb.connect(str(home.serving_db), read_only=True) as conn:
+        topics = {row[0] for row in conn.execute("select topic from fct_topic_daily").fetchall()}
+        integrity = conn.execute(
+            "select check_name, ok, findings, detail from ops_integrity_checks order by check_name"
+        ).fetchall()
+    assert topics == {f"good {i}" for i in range(GOOD)}
+    (orphans,) = [row for row in integrity if row[0] == "ledger:orphan lake files"]
+    assert orphans[1:3] == (False, 1) and killed_id in orphans[3]
+
+    again = land_inbox(home, inbox)
+    assert {f["name"]: f["status"] for f in again.to_json()["files"]} == {
+        "weibo/bad/denied.csv": "landed",
+        "weibo/bad/killed.csv": "landed",
+    }
+    assert all(c.ok for c in _ledger_checks(home, deep=True))

@@ -17,8 +17,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from citypulse.lake import ledger
 from citypulse.lake.schema import ENTITIES
-from citypulse.landing import ledger
 from citypulse.landing.runner import land_inbox
 from citypulse.settings import Settings
 from tests.landing.conftest import place

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from citypulse.landing import ledger
+from citypulse.lake import ledger
 from citypulse.landing.runner import BATCH_ABOVE_ENV, BATCH_PIECE_ENV, land_inbox
 from citypulse.settings import Settings
 from tests.landing.conftest import lake_state, place, read_zone

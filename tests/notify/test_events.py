@@ -7,8 +7,9 @@ import datetime as dt
 import polars as pl
 
 from citypulse.evaluation import registry
+from citypulse.evaluation.deadline import check_monthly_deadline
 from citypulse.evaluation.methodology import DEFAULT_VERSION
-from citypulse.notify import check_monthly_deadline, notifier_from_env, notify_quarantined
+from citypulse.notify import notifier_from_env, notify_quarantined
 from citypulse.settings import Settings
 from tests.notify.local_servers import http_endpoint
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from citypulse.adapters.base import Adapter, col
 from citypulse.adapters.yaml_loader import AdapterDefinitionError, adapter_from_mapping
-from citypulse.landing import ledger
+from citypulse.lake import ledger
 from citypulse.landing.manifest import ManifestError, read_manifest
 from citypulse.landing.runner import BATCH_ABOVE_ENV, BATCH_PIECE_ENV, land_inbox
 from citypulse.parsing.dates import (

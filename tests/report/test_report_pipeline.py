@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import unescape
+from html import escape, unescape
 from pathlib import Path
 
 import duckdb
@@ -105,14 +105,8 @@ def test_the_report_is_of_the_official_run_and_opens_with_the_summary(published:
     html = published.html
     assert html.index('id="summary"') < html.index('id="ranking"')
     assert published.files.summary.sentences() and all(
-        s in html for s in map(_escape, published.files.summary.sentences())
+        s in html for s in map(escape, published.files.summary.sentences())
     )
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)
 
 
 def test_leaders_are_the_rank_one_cities_with_their_lead(published: Published) -> None:
@@ -265,6 +259,12 @@ def test_caveats_name_the_platforms_with_little_matured_data_and_the_uncovered_o
         assert any(c.startswith(f"{platforms[platform]}：") and "未计入综合指数" in c for c in caveats)
 
 
+def _hot_post_cells(platform: str) -> str:
+    """The title cells of ``platform``'s rows in the hot-posts table."""
+    name = re.escape(escape(PLATFORM_ZH[platform]))
+    return rf'<td class="t">{name}</td><td class="t">(.*?)</td>'
+
+
 def test_counts_are_integers_and_hot_posts_show_titles_with_safe_links(published: Published) -> None:
     html = published.html
     coverage = html[html.index("八、数据覆盖与说明") : html.index('id="method"')]
@@ -275,8 +275,8 @@ def test_counts_are_integers_and_hot_posts_show_titles_with_safe_links(published
     shown = {
         platform: [unescape(re.sub(r"<[^>]+>", "", cell)) for cell in cells]
         for platform, cells in (
-            ("weibo", re.findall(r"<td class=\"t\">微博</td><td class=\"t\">(.*?)</td>", posts)),
-            ("x", re.findall(r"<td class=\"t\">X</td><td class=\"t\">(.*?)</td>", posts)),
+            ("weibo", re.findall(_hot_post_cells("weibo"), posts)),
+            ("x", re.findall(_hot_post_cells("x"), posts)),
         )
     }
     ids = {
@@ -308,9 +308,9 @@ def test_post_links_are_only_web_addresses_and_labels_never_bare_ids() -> None:
         "text": None,
         "published_at": None,
     }
-    assert _post_label(row) == "X作品"
+    assert _post_label(row) == f"{PLATFORM_ZH['x']}作品"
     row["published_at"] = datetime(2026, 10, 3, 4, tzinfo=UTC)
-    assert _post_label(row) == "X作品（2026-10-03 发布）"
+    assert _post_label(row) == f"{PLATFORM_ZH['x']}作品（2026-10-03 发布）"
 
 
 @needs_chromium

@@ -6,6 +6,7 @@ request the page was refused, or an English UI string from the list below."""
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -105,13 +106,28 @@ class Session:
             self.refused.append(f"{response.status} {response.url.removeprefix(self.base)}")
 
     def log_in(self, user: str, password: str) -> None:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self.page.goto(f"{self.base}/login/")
-        # the form is React's: a key pressed before its scripts attach submits nothing
-        self.page.wait_for_load_state("networkidle", timeout=60_000)
-        self.page.fill("#username, input[name=username]", user)
-        self.page.fill("#password, input[name=password]", password)
-        self.page.press("#password, input[name=password]", "Enter")
-        self.page.wait_for_url("**/superset/welcome/**", timeout=120_000)
+        # The form is React's (antd): it posts only once its scripts are attached, which on a loaded
+        # machine can come after "network idle". A form still showing after its post is submitted again,
+        # as a person would; each miss is kept for the failure message.
+        missed: list[str] = []
+        for attempt in range(3):
+            self.page.wait_for_load_state("networkidle", timeout=60_000)
+            self.page.fill("[data-test=username-input]", user)
+            self.page.fill("[data-test=password-input]", password)
+            self.page.click("[data-test=login-button]")
+            try:
+                self.page.wait_for_url("**/superset/welcome/**", timeout=40_000)
+                return
+            except PlaywrightTimeout:
+                shot = Path(tempfile.gettempdir()) / f"login-{user}-{attempt}.png"
+                self.page.screenshot(path=str(shot))
+                missed.append(f"{self.page.url} ({shot}): {self.page.inner_text('body')[:300]!r}")
+                if "/login" not in self.page.url:
+                    break
+        raise AssertionError(f"{user} did not reach the welcome page: " + " | ".join(missed))
 
     def settle(self, seconds: float = 1.5) -> None:
         self.page.wait_for_load_state("networkidle", timeout=60_000)

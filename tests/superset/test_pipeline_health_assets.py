@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
+
+from citypulse.lake import integrity
+from tests.pipeline import SamplePipeline
 
 ASSETS = Path(__file__).resolve().parents[2] / "superset" / "assets"
 
@@ -39,3 +43,27 @@ def test_failed_checks_are_red() -> None:
     for failure in ("失败", "错误", "已隔离"):
         assert _red(colours[failure]), (failure, colours[failure])
     assert not _red(colours["通过"]) and not _red(colours["已落地"])
+
+
+def test_integrity_rows_are_the_ledger_audit_of_the_pipeline(sample_pipeline: SamplePipeline) -> None:
+    """The dashboard's 台账完整性检查 rows (its dataset's SQL over the published warehouse) are what
+    citypulse.lake.integrity finds in the sample pipeline's data home now."""
+    settings = sample_pipeline.settings
+    dataset = _load("datasets/citypulse_warehouse", "ops_integrity_checks")
+    with duckdb.connect(str(settings.serving_db), read_only=True) as conn:
+        shown = conn.execute(
+            f"select check_name, ok, ok_zh, findings, detail, deep from ({dataset['sql']}) as t order by 1"
+        ).fetchall()
+    expected = sorted(integrity.summarise(integrity.audit(settings), deep=False), key=lambda c: c.name)
+    assert shown == [(c.name, c.ok, "是" if c.ok else "否", c.findings, c.detail, False) for c in expected]
+    assert [c.name for c in expected] == [integrity.ORPHANS, integrity.RAW_COPIES]
+    chart = _load("charts", "ops_integrity_checks")
+    assert chart["dataset_uuid"] == dataset["uuid"]
+    labels = {c["column_name"]: c["verbose_name"] for c in dataset["columns"]}
+    assert [labels[c] for c in chart["params"]["all_columns"]] == [
+        "检查项",
+        "通过",
+        "发现数",
+        "详情",
+        "检查时间",
+    ]

@@ -64,6 +64,12 @@ def test_warehouse_publishes_only_after_the_audit(dagbag) -> None:
     assert publish.upstream_task_ids == {"audit"}
     assert dag.get_task("audit").upstream_task_ids, "the audit must wait for the dbt build"
     assert dag.get_task("viral_alerts").upstream_task_ids == {"publish"}
+    # the ledger's integrity is recorded before any dbt task, so each build publishes a current result
+    dbt_tasks = [t for t in dag.tasks if t.task_id.startswith("dbt_build.")]
+    assert dbt_tasks and all(
+        "check_ledger" in t.upstream_task_ids for t in dbt_tasks if not t.upstream_task_ids - {"check_ledger"}
+    )
+    assert dag.get_task("check_ledger").downstream_task_ids
 
 
 def test_dags_leave_their_paused_state_to_the_deployment(dagbag) -> None:

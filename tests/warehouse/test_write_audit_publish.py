@@ -29,6 +29,7 @@ MARTS = [
     "ops_rejects",
     "ops_quality_results",
     "ops_freshness",
+    "ops_integrity_checks",
 ]
 
 

@@ -15,7 +15,7 @@ needs editing::
     ADAPTERS = [
         Adapter(
             name="tiktok_studio_overview",          # unique; shows in the ledger and in errors
-            platform="tiktok",                      # one of citypulse.lake.schema.PLATFORMS
+            platform="tiktok",                      # one of citypulse.platforms.PLATFORMS
             entity="account_daily",                 # one of the lake entities
             signature=("Date", "Video Views", "Profile Views"),   # required header subset
             columns=(
@@ -75,10 +75,11 @@ from typing import Any
 import polars as pl
 
 from citypulse.lake import reasons
-from citypulse.lake.schema import ENTITIES, PLATFORMS
+from citypulse.lake.schema import ENTITIES
 from citypulse.parsing import PARSERS
 from citypulse.parsing.dates import DATE_ORDERS
 from citypulse.parsing.text import normalise_header
+from citypulse.settings import LOCAL_TZ
 
 __all__ = [
     "Adapter",
@@ -255,7 +256,7 @@ class Adapter:
     entity: str
     signature: tuple[str, ...]
     columns: tuple[Column, ...]
-    timezone: str = "Asia/Shanghai"
+    timezone: str = LOCAL_TZ
     formats: frozenset[str] = FORMATS
     description: str = ""
     header_search_rows: int = 30
@@ -300,10 +301,6 @@ class Adapter:
             )
         if any(extra.also for extra in self.also):
             raise ValueError(f"adapter {self.name}: an `also` adapter cannot have `also` adapters of its own")
-
-    @property
-    def known_platform(self) -> bool:
-        return self.platform in PLATFORMS
 
     @property
     def required_columns(self) -> tuple[str, ...]:

@@ -14,14 +14,15 @@ from datetime import datetime
 
 import polars as pl
 
+from citypulse import limits
 from citypulse.adapters.base import CONTENT_SAMPLE_ROWS, NOT_DATA, Adapter, Context, RowRule, Sample
 from citypulse.adapters.readers import ROW, Table, unwrap_single_field_records
 from citypulse.lake import reasons
-from citypulse.lake.schema import ENTITIES, PLATFORMS, REJECTS, conform
-from citypulse.landing import limits
+from citypulse.lake.schema import ENTITIES, REJECTS, conform
 from citypulse.parsing import DATE_PARSERS, ParseContext, get_parser
 from citypulse.parsing.dates import DateOrderError, OrderEvidence, decide_order, order_evidence
 from citypulse.parsing.text import is_missing, normalise_header
+from citypulse.platforms import PLATFORMS
 
 REPEATED_HEADER = "repeated header row (not data)"
 DESCRIPTION_ROW = "description row under the header (not data)"
@@ -652,7 +653,7 @@ def _plausibility_checks(
     adapter: Adapter, schema: Mapping[str, pl.DataType], columns: set[str], source_of: Mapping[str, str]
 ) -> list[_Check]:
     """Values no real export holds, refused per cell: counts beyond the configured ceiling (a
-    signed change too, by its size), dates outside the plausible window (citypulse.landing.limits)."""
+    signed change too, by its size), dates outside the plausible window (citypulse.limits)."""
     bounds = limits.current()
     earliest, latest = bounds.earliest(), bounds.latest()
     checks: list[_Check] = []

@@ -7,9 +7,9 @@ Shares, …``.
 Traps: UTF-8 BOM; 26–34 columns depending on the month and variant (only the signature columns
 are required); ``Reactions, Comments and Shares`` is one quoted column whose capitalisation
 varies (it is a sum and not read); ``Publish time`` is ``MM/DD/YYYY HH:MM`` (month first) in the
-zone set in the Business Suite account, with no marker: read as Asia/Shanghai (the municipal
-teams' accounts) unless the folder manifest sets ``timezone``; the caption sits in ``Title`` or
-``Description`` by post type, so ``text`` is the longer of the two (``title`` keeps ``Title``);
+zone set in the Business Suite account, with no marker: read as local time (``settings.LOCAL_TZ``,
+the municipal teams' accounts) unless the folder manifest sets ``timezone``; the caption sits in
+``Title`` or ``Description`` by post type, so ``text`` is the longer of the two (``title`` keeps ``Title``);
 older exports have ``Impressions`` instead of ``Views`` (``views`` then takes ``Impressions``, as
 Meta defines views as their successor); ``pfbid…`` permalinks change between exports, so
 ``post_id`` (never the URL) identifies a post; empty metric cells stay NULL, never 0;
@@ -42,8 +42,9 @@ from citypulse.adapters.base import Adapter, ContentMatch, Context, Hook, RowRul
 from citypulse.lake import reasons
 from citypulse.parsing import ParseContext, get_parser
 from citypulse.parsing.text import normalise_header
+from citypulse.settings import LOCAL_TZ
 
-META_BUSINESS_SUITE_TZ = "Asia/Shanghai"
+META_BUSINESS_SUITE_TZ = LOCAL_TZ
 
 # English header → Vietnamese header (clickstudio-mbs-content-vi-Mar-17-2026_Apr-13-2026.csv)
 VIETNAMESE: dict[str, str] = {

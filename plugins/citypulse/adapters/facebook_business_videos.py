@@ -14,7 +14,7 @@ viewed, retention and per-source columns have no canonical column and stay in ra
 
 Traps: UTF-8 BOM; ``Date`` = ``Lifetime`` (lifetime totals; any other ``Date`` is refused);
 ``Publish time`` ``11/01/2025 11:04`` (month first) in the Business Suite account's zone
-(Asia/Shanghai unless the manifest sets ``timezone``); ``Title`` is often empty; no permalink. A
+(local time unless the manifest sets ``timezone``); ``Title`` is often empty; no permalink. A
 copy re-saved by a spreadsheet in a ``;`` locale holds every line as one quoted field with its
 quotes doubled: the reader unwraps it (:func:`citypulse.adapters.readers.unwrap_single_field_records`)
 so it lands as the 212-column table, never as one-column rows.

@@ -6,7 +6,7 @@ Likes, Shares, Follows, Comments, Saves``; older exports have ``Impressions`` in
 
 Traps: UTF-8 BOM; ``Date`` = ``Lifetime`` (lifetime totals; a row with any other ``Date`` is
 refused, as for Facebook); ``Publish time`` ``06/29/2026 15:21`` (month first) in the Business
-Suite account's zone (Asia/Shanghai unless the manifest says otherwise, as for Facebook);
+Suite account's zone (local time unless the manifest says otherwise, as for Facebook);
 ``Post type`` ``IG image``/``IG reel``/``IG carousel``/``IG story``; empty metrics stay NULL and
 0 stays 0 (story exports leave cells such as ``Link clicks`` or ``Follows`` empty on some rows and
 0 on others); multi-line descriptions. Permalink shortcodes (``/p/…``, ``/reel/…``) are stable,

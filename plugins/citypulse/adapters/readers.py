@@ -21,8 +21,8 @@ from typing import Any
 import fastexcel
 import polars as pl
 
+from citypulse import limits
 from citypulse.errors import CityPulseError
-from citypulse.landing import limits
 from citypulse.parsing.decoding import decode, to_utf8
 
 ROW = "_source_row"
@@ -57,7 +57,7 @@ def without_nul(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     return frame.with_columns(pl.col(text).str.replace_all("\x00", "", literal=True)), int(count)
 
 
-def sniff_format(data: bytes, name: str) -> str:
+def sniff_format(data: bytes) -> str:
     """``zip``, ``xlsx``, ``xls``, ``json``, ``jsonl`` or ``csv`` — from the bytes, not the name."""
     if data.startswith(b"PK\x03\x04"):
         return "xlsx" if b"[Content_Types].xml" in data[:4096] or b"xl/" in data[:4096] else "zip"
@@ -72,9 +72,9 @@ def sniff_format(data: bytes, name: str) -> str:
     return "csv"
 
 
-def read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
+def read_tables(data: bytes) -> tuple[list[Table], str | None, str]:
     """All tables of one (non-zip) file, the text encoding (None for binary formats), the format."""
-    tables, encoding, fmt = _read_tables(data, name)
+    tables, encoding, fmt = _read_tables(data)
     cleaned = []
     for table in tables:
         frame, nul = without_nul(table.frame)
@@ -82,8 +82,8 @@ def read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
     return cleaned, encoding, fmt
 
 
-def _read_tables(data: bytes, name: str) -> tuple[list[Table], str | None, str]:
-    fmt = sniff_format(data, name)
+def _read_tables(data: bytes) -> tuple[list[Table], str | None, str]:
+    fmt = sniff_format(data)
     if fmt in ("xlsx", "xls"):
         return _read_workbook(data), None, "xlsx"
     if fmt == "csv":

@@ -52,10 +52,3 @@ def all_adapters(settings: Settings | None = None) -> list[Adapter]:
             raise ValueError(f"two adapters are named {adapter.name!r}; adapter names must be unique")
         seen[adapter.name] = adapter
     return adapters
-
-
-def get_adapter(name: str, settings: Settings | None = None) -> Adapter:
-    for adapter in all_adapters(settings):
-        if adapter.name == name:
-            return adapter
-    raise KeyError(f"no adapter named {name!r}")

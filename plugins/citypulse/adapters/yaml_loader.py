@@ -19,6 +19,7 @@ import yaml
 from citypulse.adapters.base import FORMATS, Adapter, Column, RowFilter
 from citypulse.errors import CityPulseError
 from citypulse.lake import reasons
+from citypulse.settings import LOCAL_TZ
 
 _KEYS = {
     "name",
@@ -114,7 +115,7 @@ def adapter_from_mapping(doc: dict[str, Any], path: Path) -> Adapter:
             entity=str(doc["entity"]),
             signature=_as_tuple(doc["signature"]),
             columns=tuple(_column(path, str(t), s) for t, s in doc["columns"].items()),
-            timezone=str(doc.get("timezone", "Asia/Shanghai")),
+            timezone=str(doc.get("timezone", LOCAL_TZ)),
             formats=frozenset(_as_tuple(doc.get("formats")) or FORMATS),
             description=str(doc.get("description", "")),
             header_search_rows=int(doc.get("header_search_rows", 30)),

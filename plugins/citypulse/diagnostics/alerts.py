@@ -17,6 +17,7 @@ import polars as pl
 
 from citypulse.diagnostics import viral
 from citypulse.notify import Notifier, notifier_from_env, viral_post
+from citypulse.settings import LOCAL_TZ
 
 _POST_DAYS_SQL = """
 select post_day.platform, post_day.account_id, post_day.post_id, post_day.date_day, post_day.views,
@@ -72,7 +73,7 @@ def send_viral_alerts(alerts: pl.DataFrame, notifier: Notifier | None = None) ->
     return alerts.height
 
 
-def alert_latest_day(serving_db: Path, tz: str = "Asia/Shanghai") -> int:
+def alert_latest_day(serving_db: Path, tz: str = LOCAL_TZ) -> int:
     """After a publish: flag the newest observed local day's viral posts and notify (0 when none).
 
     The newest day in the data, not the wall clock, so a late-arriving export still alerts once.

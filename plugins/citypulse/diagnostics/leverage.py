@@ -15,9 +15,10 @@ from datetime import date
 
 import polars as pl
 
+from citypulse.settings import LOCAL_TZ
+
 TOP_READS = 10
 RESPONSE_HOURS = 24
-TZ = "Asia/Shanghai"
 
 
 def city_trends(
@@ -57,7 +58,7 @@ def leverage(trends: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
     ``posts``: official posts with city_code, platform, post_id, published_at (UTC), title, text.
     """
     window_start = (
-        pl.col("trend_day").cast(pl.Datetime("us")).dt.replace_time_zone(TZ).dt.convert_time_zone("UTC")
+        pl.col("trend_day").cast(pl.Datetime("us")).dt.replace_time_zone(LOCAL_TZ).dt.convert_time_zone("UTC")
     )
     windowed = trends.with_columns(
         window_start=window_start,

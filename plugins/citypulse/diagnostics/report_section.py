@@ -14,16 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from citypulse.diagnostics.run_files import MEASURES_ZH
+from citypulse.platforms import PLATFORM_ZH
 
-PLATFORM_ZH = {
-    "douyin": "抖音",
-    "weibo": "微博",
-    "youtube": "YouTube",
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "tiktok": "TikTok",
-}
 SHARES = {
     "diag_homogeneity",
     "diag_near_duplicate_share",

@@ -18,6 +18,7 @@ import polars as pl
 
 from citypulse.diagnostics import coordination, homogeneity, leverage, updating, viral
 from citypulse.errors import CityPulseError
+from citypulse.settings import LOCAL_TZ
 
 MEASURES_ZH: dict[str, str] = {
     "diag_homogeneity": "同质化指数（官方作品平均文本相似度）",
@@ -67,7 +68,7 @@ where date_day >= cast($first_day as date) and date_day < cast($next_first_day a
 
 
 def _local_date(column: str) -> pl.Expr:
-    return pl.col(column).dt.convert_time_zone("Asia/Shanghai").dt.date()
+    return pl.col(column).dt.convert_time_zone(LOCAL_TZ).dt.date()
 
 
 def _measure(frame: pl.DataFrame, measure: str, value: pl.Expr) -> pl.DataFrame:

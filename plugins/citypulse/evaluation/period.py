@@ -1,4 +1,5 @@
-"""Evaluation periods: calendar months in Asia/Shanghai, and the month a scheduled run evaluates."""
+"""Evaluation periods: calendar months in local time (``settings.LOCAL_TZ``), and the month a
+scheduled run evaluates."""
 
 from __future__ import annotations
 

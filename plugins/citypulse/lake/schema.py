@@ -158,8 +158,6 @@ REJECTS: dict[str, pl.DataType] = {
     "record": pl.String(),
 }
 
-PLATFORMS = ("douyin", "weibo", "youtube", "x", "facebook", "instagram", "tiktok")
-
 
 def full_schema(entity: str) -> dict[str, pl.DataType]:
     """The entity's columns followed by the lineage columns every lake row carries."""

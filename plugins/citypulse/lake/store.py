@@ -24,7 +24,7 @@ import fsspec
 import polars as pl
 from fsspec.implementations.local import LocalFileSystem
 
-from citypulse.landing.atomic import PARQUET_OPTIONS, sink_parquet, write_parquet
+from citypulse.lake.atomic import PARQUET_OPTIONS, sink_parquet, write_parquet
 from citypulse.settings import Settings
 
 LAKE_URL_ENV = "CITYPULSE_LAKE_URL"

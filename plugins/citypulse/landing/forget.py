@@ -2,12 +2,12 @@
 
 In this order, so that a crash at any step leaves a state the same command finishes:
 
-1. the tombstone (:mod:`citypulse.lake.tombstones`): from then on no landing lets the account's
+1. the tombstone (:mod:`citypulse.landing.tombstones`): from then on no landing lets the account's
    rows in, whichever file brings them;
 2. the lake: every entity row of the account (``platform``, ``account_id``) or of one of its posts
    (``post_id``) is removed, its file rewritten atomically through :class:`LakeStore` (or removed
    when nothing is left); each removed source row becomes one reject with the reason
-   :data:`~citypulse.lake.tombstones.FORGOTTEN_REASON` and no record, and the ledger moves it from
+   :data:`~citypulse.landing.tombstones.FORGOTTEN_REASON` and no record, and the ledger moves it from
    ``rows_landed`` to ``rows_rejected``, exactly as landing the file now would count it;
 3. the audit trail: rejects of the account's rows (the ingest's rows, an ingest whose manifest
    names the account, or a record with the account or a post id as a cell) are replaced by those
@@ -37,12 +37,13 @@ import duckdb
 import polars as pl
 
 from citypulse.errors import CityPulseError
-from citypulse.lake import tombstones
-from citypulse.lake.schema import ENTITIES, PLATFORMS, REJECTS
+from citypulse.lake import ledger
+from citypulse.lake.atomic import write_parquet, write_text
+from citypulse.lake.schema import ENTITIES, REJECTS
 from citypulse.lake.store import LakeStore, lake_store
-from citypulse.lake.tombstones import FORGOTTEN
-from citypulse.landing import ledger
-from citypulse.landing.atomic import write_parquet, write_text
+from citypulse.landing import tombstones
+from citypulse.landing.tombstones import FORGOTTEN
+from citypulse.platforms import PLATFORMS
 from citypulse.settings import Settings
 
 RAW_TOMBSTONES = "_tombstones.jsonl"

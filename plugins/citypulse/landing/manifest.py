@@ -18,11 +18,12 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from citypulse import limits
 from citypulse.errors import CityPulseError
-from citypulse.landing import limits
-from citypulse.landing.limits import LimitExceeded
 from citypulse.landing.refused_links import open_no_follow
+from citypulse.limits import LimitExceeded
 from citypulse.parsing.dates import DATE_ORDERS
+from citypulse.settings import LOCAL_TZ
 
 MANIFEST_NAME = "_manifest.yaml"
 _KEYS = {
@@ -167,7 +168,7 @@ def read_manifest(path: Path) -> Manifest:
         account_id=text("account_id"),
         account_name=text("account_name"),
         city_code=text("city_code"),
-        observed_at=_to_utc(doc.get("observed_at"), tz or "Asia/Shanghai", path),
+        observed_at=_to_utc(doc.get("observed_at"), tz or LOCAL_TZ, path),
         timezone=tz,
         period_start=period_start,
         period_end=period_end,

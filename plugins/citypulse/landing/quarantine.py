@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from citypulse.lake.atomic import write_text
 from citypulse.lake.reasons import label
-from citypulse.landing.atomic import write_text
 from citypulse.settings import Settings
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from citypulse.landing.atomic import copy_file, write_bytes
+from citypulse.lake.atomic import copy_file, write_bytes
 from citypulse.settings import Settings
 
 

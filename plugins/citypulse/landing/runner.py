@@ -28,6 +28,7 @@ from typing import Any
 
 import polars as pl
 
+from citypulse import limits
 from citypulse.adapters.base import Adapter, Context
 from citypulse.adapters.engine import (
     Detection,
@@ -52,24 +53,21 @@ from citypulse.adapters.readers import (
     split_sections,
 )
 from citypulse.adapters.registry import all_adapters
-from citypulse.lake import reasons, tombstones
-from citypulse.lake.schema import PLATFORMS
+from citypulse.lake import ledger, reasons
+from citypulse.lake.atomic import sink_parquet, write_parquet
 from citypulse.lake.store import lake_store
-from citypulse.landing import ledger, limits, refused_links, safe_archive
-from citypulse.landing.atomic import sink_parquet, write_parquet
+from citypulse.landing import refused_links, safe_archive, tombstones
 from citypulse.landing.manifest import MANIFEST_NAME, Manifest, ManifestError, find_manifest
 from citypulse.landing.observed import from_file_name, from_mtime
 from citypulse.landing.quarantine import plain_reason, quarantine
 from citypulse.landing.raw_store import store_raw
 from citypulse.parsing.dates import DateOrderError, OrderEvidence
 from citypulse.parsing.decoding import utf8_file
+from citypulse.platforms import PLATFORMS
 from citypulse.progress import track
 from citypulse.quality.lake_batch import pending_ingests, validate_ingests, warm_up
 from citypulse.settings import Settings
 
-# Test hook (documented in tests/landing/test_crash.py): seconds to sleep before each ledger
-# entry, so a test can SIGKILL a real `citypulse land` between lake output and ledger entry.
-PAUSE_ENV = "CITYPULSE_LAND_PAUSE_BEFORE_LEDGER"
 _IGNORED_NAMES = {MANIFEST_NAME, ".DS_Store", "Thumbs.db", "desktop.ini"}
 # CSV files bigger than this land in batches of records of about the second size (memory holds a
 # batch, not the file); both can be set in the environment (tests use tiny values)
@@ -273,7 +271,7 @@ def _land_file(
         head = fh.read(_SNIFF_BYTES)
         in_batches = (
             os.fstat(fh.fileno()).st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
-            and sniff_format(head, name) == "csv"
+            and sniff_format(head) == "csv"
         )
         data: bytes | Path = path if in_batches else head + fh.read()
     try:
@@ -338,11 +336,14 @@ def _land_bytes(
     ``ingest_id``: their digest, when known."""
     ingest_id = ingest_id or _sha256(data)
     if safe_archive.encloses(ingest_id):  # taking its lock again would wait on ourselves forever
+        # a zip quine: unpacking it again would only find itself, past any nesting limit
+        depth = limits.current().archive_depth
         return FileResult(
             name,
             ingest_id,
             "quarantined",
-            error=f"{name}: the member has the same bytes as an archive that contains it (not landed)",
+            error=f"{name}: the member has the same bytes as an archive that contains it, so it "
+            f"would nest without end (limit archive_depth = {depth}; not landed)",
             reason_code=reasons.MEMBER_REFUSED,
         )
     with _ingest_lock(settings, ingest_id):
@@ -373,7 +374,7 @@ def _land_bytes(
         try:
             if isinstance(data, Path):
                 return _land_csv_in_batches(settings, data, name, source, adapters, entry)
-            if sniff_format(data, name) == "zip":
+            if sniff_format(data) == "zip":
                 return _land_zip(settings, data, name, source, adapters, entry)
             return _land_table_file(settings, data, name, source, adapters, entry)
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
@@ -474,14 +475,7 @@ def _record_duplicate(
     return FileResult(name, ingest_id, "duplicate", done["platform"], done["adapter"], error=note)
 
 
-def _pause_before_ledger() -> None:
-    pause = os.environ.get(PAUSE_ENV)
-    if pause:
-        time.sleep(float(pause))
-
-
 def _finish(settings: Settings, entry: dict[str, Any], result: FileResult) -> FileResult:
-    _pause_before_ledger()
     ledger.write_entry(
         ledger.entry_path(settings, result.ingest_id),
         **{
@@ -647,7 +641,7 @@ def _land_member(
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     big = path.stat().st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
-    data: bytes | Path = path if big and sniff_format(head, name) == "csv" else path.read_bytes()
+    data: bytes | Path = path if big and sniff_format(head) == "csv" else path.read_bytes()
     return _land_bytes(settings, data, name, source, adapters, digest)
 
 
@@ -706,7 +700,7 @@ def _land_table_file(
     if source.manifest_error:
         return _quarantine(settings, entry, source, name, reasons.MANIFEST_INVALID, source.manifest_error)
     try:
-        tables, encoding, fmt = read_tables(data, name)
+        tables, encoding, fmt = read_tables(data)
     except (UnreadableFile, UnicodeDecodeError) as exc:
         return _quarantine(settings, entry, source, name, _unreadable_code(exc), f"{name}: {exc}")
     entry["encoding"] = encoding

@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from citypulse.landing.limits import LimitExceeded, Limits
+from citypulse.limits import LimitExceeded, Limits
 
 _CHUNK = 1 << 20
 # a member this small may expand however it likes (a few KB of zeros is not a bomb)

@@ -10,7 +10,6 @@ from citypulse.notify.notice import Notice
 from citypulse.notify.notifier import Delivery, Notifier
 from citypulse.notify.notify_config import notifier_from_env
 from citypulse.notify.notify_events import (
-    check_monthly_deadline,
     file_quarantined,
     monthly_deadline_missed,
     monthly_report_ready,
@@ -23,7 +22,6 @@ __all__ = [
     "Delivery",
     "Notice",
     "Notifier",
-    "check_monthly_deadline",
     "file_quarantined",
     "monthly_deadline_missed",
     "monthly_report_ready",

@@ -13,15 +13,13 @@ import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from citypulse.notify.notice import Notice
 from citypulse.notify.notifier import Delivery, Notifier
 from citypulse.notify.notify_config import notifier_from_env
-from citypulse.settings import LOCAL_TZ, Settings
+from citypulse.settings import LOCAL_TZ
 
 log = logging.getLogger("citypulse.notify")
-DEADLINE_DAY = 10  # the monthly evaluation must be official by the 10th (Asia/Shanghai)
 REPORTS_URL_ENV = "CITYPULSE_NOTIFY_REPORTS_URL"  # where reports/ is served, if anywhere
 
 
@@ -105,42 +103,11 @@ def monthly_deadline_missed(
         title=f"月度评估逾期 Monthly evaluation {period} not official by {deadline:%Y-%m-%d}",
         facts={
             "评估期 period": period,
-            "截止 deadline": f"{deadline:%Y-%m-%d} (Asia/Shanghai)",
+            "截止 deadline": f"{deadline:%Y-%m-%d} ({LOCAL_TZ})",
             "处理 action": f"check citypulse_monthly_evaluation; `citypulse evaluate --period {period}`",
         },
     )
     return _send(notice, notifier)
-
-
-def previous_period(today: dt.date) -> str:
-    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
-    return f"{last_month_end:%Y-%m}"
-
-
-def check_monthly_deadline(
-    settings: Settings,
-    now: dt.datetime | None = None,
-    methodology_version: str | None = None,
-    deadline_day: int = DEADLINE_DAY,
-    notifier: Notifier | None = None,
-) -> str | None:
-    """After the deadline day (local time), notify if last month has no official run (under
-    ``methodology_version``, by default the version new runs use).
-
-    Returns the late period when a notice was sent, else None.
-    """
-    from citypulse.evaluation.methodology import DEFAULT_VERSION
-    from citypulse.evaluation.registry import official_run
-
-    local_now = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(LOCAL_TZ))
-    today = local_now.date()
-    if today.day <= deadline_day:
-        return None
-    period = previous_period(today)
-    if official_run(settings.evaluations, period, methodology_version or DEFAULT_VERSION):
-        return None
-    monthly_deadline_missed(period, today.replace(day=deadline_day), notifier=notifier)
-    return period
 
 
 def viral_post(

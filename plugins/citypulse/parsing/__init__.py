@@ -14,13 +14,14 @@ from functools import partial
 import polars as pl
 
 from citypulse.parsing import dates, numeric, text
+from citypulse.settings import LOCAL_TZ
 
 
 @dataclass(frozen=True)
 class ParseContext:
     """What a parser may need beyond the value: the zone of naive times, the observation time."""
 
-    timezone: str = "Asia/Shanghai"
+    timezone: str = LOCAL_TZ
     reference: pl.Expr = field(default_factory=lambda: pl.lit(None, dtype=pl.Datetime("us", "UTC")))
     # the day/month order decided for the column's whole file (see citypulse.parsing.dates);
     # None: the values parsed decide, and those they leave undecided are unreadable

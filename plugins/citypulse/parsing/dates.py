@@ -45,6 +45,7 @@ import polars as pl
 
 from citypulse.errors import CityPulseError
 from citypulse.parsing.text import is_missing, squish
+from citypulse.settings import LOCAL_TZ
 
 UTC = pl.Datetime("us", "UTC")
 NAIVE = pl.Datetime("us")
@@ -446,7 +447,7 @@ def _parse_batch(batch: pl.Series, tz: str, with_reference: bool, order: str | N
 
 
 def parse_datetime(
-    expr: pl.Expr, tz: str = "Asia/Shanghai", reference: pl.Expr | None = None, order: str | None = None
+    expr: pl.Expr, tz: str = LOCAL_TZ, reference: pl.Expr | None = None, order: str | None = None
 ) -> pl.Expr:
     """Any supported date/time text → ``Datetime("us", "UTC")``; NULL when missing or unreadable.
 
@@ -468,7 +469,7 @@ def parse_datetime(
 
 
 def parse_date(
-    expr: pl.Expr, tz: str = "Asia/Shanghai", reference: pl.Expr | None = None, order: str | None = None
+    expr: pl.Expr, tz: str = LOCAL_TZ, reference: pl.Expr | None = None, order: str | None = None
 ) -> pl.Expr:
     """A reporting date (``pl.Date``) as the platform states it, in its own zone."""
     return parse_datetime(expr, tz, reference, order).dt.convert_time_zone(tz).dt.date()

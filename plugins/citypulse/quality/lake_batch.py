@@ -25,10 +25,10 @@ from pathlib import Path
 
 import polars as pl
 
+from citypulse.lake import ledger
+from citypulse.lake.atomic import write_parquet
 from citypulse.lake.schema import ENTITIES, QUALITY_RESULTS
 from citypulse.lake.store import lake_store
-from citypulse.landing import ledger
-from citypulse.landing.atomic import write_parquet
 from citypulse.quality import gx_lake, sampling
 from citypulse.settings import Settings
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-# one platform table for the report and its diagnostics section
-from citypulse.diagnostics.report_section import PLATFORM_ZH
+from citypulse.platforms import PLATFORM_ZH
 
 __all__ = ["COMPOSITE_ZH", "DIMENSION_ZH", "PLATFORM_ZH"]
 

@@ -5,7 +5,8 @@ Default reference day ("today") is 2026-11-09, so with ``months=3`` the period i
 month end + 7 days, when every October post has matured (the metrics-maturity rule).
 
 Exports are weekly (every 7 days from the period start + 7) plus one on the 7th of every month
-after a period month, at a morning hour in Asia/Shanghai. Formats pick the cadence they have in
+after a period month, at a morning hour local time
+(``settings.LOCAL_TZ``). Formats pick the cadence they have in
 real life: weekly self-exports and crawls, or monthly exports on the 7th (month end + 7 days: in time for the
 evaluation run at 03:00 on the 8th, whose data cutoff is the 8th, 00:00).
 """
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from citypulse.settings import LOCAL_TZ
+
+LOCAL_ZONE = ZoneInfo(LOCAL_TZ)
 DEFAULT_TODAY = date(2026, 11, 9)
 EXPORT_HOUR = 10
 
@@ -74,7 +77,7 @@ class SampleCalendar:
 
     @staticmethod
     def _at(d: date) -> datetime:
-        return datetime(d.year, d.month, d.day, EXPORT_HOUR, 0, tzinfo=LOCAL_TZ)
+        return datetime(d.year, d.month, d.day, EXPORT_HOUR, 0, tzinfo=LOCAL_ZONE)
 
 
 def make_calendar(months: int, today: date | None = None) -> SampleCalendar:

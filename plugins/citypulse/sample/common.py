@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from citypulse.sample.calendar import LOCAL_TZ
+from citypulse.sample.calendar import LOCAL_ZONE
 from citypulse.sample.world import UTC_US, World, observe
+from citypulse.settings import LOCAL_TZ
 
 
 def accounts(world: World, platform: str, account_type: str | None = None) -> list[dict[str, str]]:
@@ -40,7 +41,7 @@ def snapshot(posts: pl.DataFrame, at: datetime, since: datetime | None = None) -
 
 
 def local_midnight(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day, tzinfo=LOCAL_TZ)
+    return datetime(d.year, d.month, d.day, tzinfo=LOCAL_ZONE)
 
 
 def daily_metrics(world: World, platform: str, account_id: str, first: date, last: date) -> pl.DataFrame:
@@ -49,7 +50,7 @@ def daily_metrics(world: World, platform: str, account_id: str, first: date, las
     days = pl.DataFrame({"date": pl.date_range(first - timedelta(days=1), last, eager=True)})
     ends = days.with_columns(
         day_end=(pl.col("date").cast(pl.Datetime("us")) + pl.duration(days=1))
-        .dt.replace_time_zone("Asia/Shanghai")
+        .dt.replace_time_zone(LOCAL_TZ)
         .dt.convert_time_zone("UTC")
     )
     posts = posts_of(world, platform, account_id)

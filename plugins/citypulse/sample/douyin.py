@@ -19,10 +19,11 @@ import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, primary_accounts, snapshot
 from citypulse.sample.files import write_account_manifest, write_bytes, write_csv, write_manifest, write_xlsx
-from citypulse.sample.formatting import SHANGHAI, fraction, local, percent, text
+from citypulse.sample.formatting import fraction, local, percent, text
 from citypulse.sample.randomness import stream
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World, history_posts, observe
+from citypulse.settings import LOCAL_TZ
 
 WORKS_COLUMNS = [
     "作品名称",
@@ -119,7 +120,7 @@ def write_creator_works(world: World, sink: Sink, rows: int | None) -> None:
             folder = sink.folder("douyin", acc["account_id"], at)
             path = folder / f"data_{acc['account_id']}_{at:%Y%m%d}.xlsx"
             sink.record(path, "douyin_creator_works", write_xlsx(path, frame))
-            write_account_manifest(folder, acc, at, SHANGHAI)
+            write_account_manifest(folder, acc, at, LOCAL_TZ)
             if n == 0 and at == cal.all_exports[1]:
                 broken = folder / "data(1).xlsx"  # an interrupted browser download of the same export
                 write_bytes(broken, path.read_bytes()[: path.stat().st_size * 3 // 5])
@@ -161,7 +162,7 @@ def _write_archive(world: World, sink: Sink, acc: dict[str, str], rows: int | No
     folder = sink.folder("douyin", f"{acc['account_id']}_archive", at)
     path = folder / f"data_{acc['account_id']}_all.xlsx"
     sink.record(path, "douyin_creator_works", write_xlsx(path, frame))
-    write_account_manifest(folder, acc, at, SHANGHAI)
+    write_account_manifest(folder, acc, at, LOCAL_TZ)
 
 
 def write_account_overview(world: World, sink: Sink) -> None:
@@ -185,7 +186,7 @@ def write_account_overview(world: World, sink: Sink) -> None:
             folder = sink.folder("douyin", f"{acc['account_id']}_overview", at)
             path = folder / f"daily_{acc['account_id']}_{at:%Y%m%d}.xlsx"
             sink.record(path, "douyin_account_overview", write_xlsx(path, frame))
-            write_account_manifest(folder, acc, at, SHANGHAI)
+            write_account_manifest(folder, acc, at, LOCAL_TZ)
 
 
 # --- MediaCrawler keyword search ----------------------------------------------------------------
@@ -369,7 +370,7 @@ def write_mediacrawler_search(world: World, sink: Sink) -> None:
         folder = sink.folder("douyin", "mediacrawler_search", at)
         path = folder / f"search_contents_{at:%Y-%m-%d}.csv"
         sink.record(path, "douyin_mediacrawler_search_csv", write_csv(path, frame, bom=True))
-        write_manifest(folder, observed_at=at, timezone=SHANGHAI)
+        write_manifest(folder, observed_at=at, timezone=LOCAL_TZ)
 
 
 def write_mediacrawler_search_jsonl(world: World, sink: Sink) -> None:
@@ -414,7 +415,7 @@ def write_mediacrawler_search_jsonl(world: World, sink: Sink) -> None:
         path = folder / f"search_contents_{at:%Y-%m-%d}.jsonl"
         write_bytes(path, frame.write_ndjson(None).encode("utf-8"))
         sink.record(path, "douyin_mediacrawler_search_jsonl", frame.height)
-        write_manifest(folder, observed_at=at, timezone=SHANGHAI)
+        write_manifest(folder, observed_at=at, timezone=LOCAL_TZ)
 
 
 def _creator_hashes(uids: pl.Series) -> dict[str, str]:

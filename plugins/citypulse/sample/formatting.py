@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import polars as pl
 
-SHANGHAI = "Asia/Shanghai"
+from citypulse.settings import LOCAL_TZ
 
 
-def local(col: str | pl.Expr, fmt: str, tz: str = SHANGHAI) -> pl.Expr:
+def local(col: str | pl.Expr, fmt: str, tz: str = LOCAL_TZ) -> pl.Expr:
     expr = pl.col(col) if isinstance(col, str) else col
     return expr.dt.convert_time_zone(tz).dt.strftime(fmt)
 

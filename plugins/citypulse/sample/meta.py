@@ -16,10 +16,10 @@ import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, snapshot
 from citypulse.sample.files import write_account_manifest, write_csv
-from citypulse.sample.formatting import SHANGHAI
 from citypulse.sample.randomness import stream, token
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World
+from citypulse.settings import LOCAL_TZ
 
 FB_BASE = [
     "Post ID",
@@ -92,7 +92,7 @@ def export_times(world: World) -> list[tuple[date, datetime]]:
 def _month_posts(posts: pl.DataFrame, month: date, at: datetime) -> pl.DataFrame:
     start = datetime(month.year, month.month, 1)
     end = datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
-    local = pl.col("published_at").dt.convert_time_zone(SHANGHAI).dt.replace_time_zone(None)
+    local = pl.col("published_at").dt.convert_time_zone(LOCAL_TZ).dt.replace_time_zone(None)
     return snapshot(posts, at).filter((local >= start) & (local < end))
 
 
@@ -135,7 +135,7 @@ def write_facebook_posts(world: World, sink: Sink) -> None:
                 .then(pl.lit("0"))
                 .otherwise(pl.col("duration_s").cast(pl.Int64).cast(pl.String)),
                 "Publish time": pl.col("published_at")
-                .dt.convert_time_zone(SHANGHAI)
+                .dt.convert_time_zone(LOCAL_TZ)
                 .dt.strftime("%m/%d/%Y %H:%M"),
                 "Caption type": pl.lit("N/A"),
                 "Permalink": pl.concat_str(
@@ -172,7 +172,7 @@ def write_facebook_posts(world: World, sink: Sink) -> None:
             folder = sink.folder("facebook", acc["account_id"], at)
             path = folder / _file_name(month, acc["account_id"])
             sink.record(path, "facebook_posts", write_csv(path, frame, bom=True))
-            write_account_manifest(folder, acc, at, SHANGHAI)
+            write_account_manifest(folder, acc, at, LOCAL_TZ)
         _write_page_daily(world, sink, acc)
 
 
@@ -200,7 +200,7 @@ def _write_page_daily(world: World, sink: Sink, acc: dict[str, str]) -> None:
                 preamble='sep=,\r\n"Facebook follows"\r\n',
             ),
         )
-        write_account_manifest(folder, acc, at, SHANGHAI)
+        write_account_manifest(folder, acc, at, LOCAL_TZ)
 
 
 def write_instagram_posts(world: World, sink: Sink) -> None:
@@ -227,7 +227,7 @@ def write_instagram_posts(world: World, sink: Sink) -> None:
                 .otherwise(pl.col("duration_s").cast(pl.Int64).cast(pl.String))
                 .alias("Duration (sec)"),
                 pl.col("published_at")
-                .dt.convert_time_zone(SHANGHAI)
+                .dt.convert_time_zone(LOCAL_TZ)
                 .dt.strftime("%m/%d/%Y %H:%M")
                 .alias("Publish time"),
                 pl.concat_str(
@@ -250,4 +250,4 @@ def write_instagram_posts(world: World, sink: Sink) -> None:
             folder = sink.folder("instagram", acc["account_id"], at)
             path = folder / _file_name(month, acc["account_id"])
             sink.record(path, "instagram_posts", write_csv(path, frame, bom=True))
-            write_account_manifest(folder, acc, at, SHANGHAI)
+            write_account_manifest(folder, acc, at, LOCAL_TZ)

@@ -14,9 +14,10 @@ import polars as pl
 
 from citypulse.sample.common import accounts, daily_metrics, posts_of, snapshot
 from citypulse.sample.files import csv_text, write_account_manifest, write_bytes, zip_bytes
-from citypulse.sample.formatting import SHANGHAI, yearless
+from citypulse.sample.formatting import yearless
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World
+from citypulse.settings import LOCAL_TZ
 
 LAG = timedelta(days=2)
 
@@ -49,7 +50,7 @@ def write_studio(world: World, sink: Sink) -> None:
                 pl.concat_str(pl.lit(f"https://www.tiktok.com/@{acc['account_id']}/video/"), "post_id").alias(
                     "Video link"
                 ),
-                yearless(pl.col("published_at").dt.convert_time_zone(SHANGHAI).dt.date()).alias("Post time"),
+                yearless(pl.col("published_at").dt.convert_time_zone(LOCAL_TZ).dt.date()).alias("Post time"),
                 pl.col("likes").cast(pl.String).alias("Total likes"),
                 pl.col("comments").cast(pl.String).alias("Total comments"),
                 pl.col("shares").cast(pl.String).alias("Total shares"),
@@ -78,7 +79,7 @@ def write_studio(world: World, sink: Sink) -> None:
             path = folder / f"TikTok_Studio_{acc['account_id']}_{int(at.timestamp())}.zip"
             write_bytes(path, zip_bytes(members))
             sink.record(path, "tiktok_studio_zip", content.height)
-            write_account_manifest(folder, acc, at, SHANGHAI)
+            write_account_manifest(folder, acc, at, LOCAL_TZ)
     if tiktok_accounts:
         _write_spanish_overview(world, sink, tiktok_accounts[-1])
 
@@ -93,4 +94,4 @@ def _write_spanish_overview(world: World, sink: Sink, acc: dict[str, str]) -> No
     frame = _overview(daily, "es")
     write_bytes(path, _quoted(frame))
     sink.record(path, "tiktok_overview_es", frame.height)
-    write_account_manifest(folder, acc, at, SHANGHAI)
+    write_account_manifest(folder, acc, at, LOCAL_TZ)

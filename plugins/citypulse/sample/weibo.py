@@ -20,10 +20,11 @@ import polars as pl
 from citypulse.sample.common import accounts, posts_of, primary_accounts, snapshot
 from citypulse.sample.douyin import PROVINCE, crawl_times, search_results
 from citypulse.sample.files import csv_text, write_account_manifest, write_bytes, write_csv, write_manifest
-from citypulse.sample.formatting import SHANGHAI, local, text, wan, yi_wan
+from citypulse.sample.formatting import local, text, wan, yi_wan
 from citypulse.sample.randomness import stream
 from citypulse.sample.sink import Sink
 from citypulse.sample.world import World, history_posts
+from citypulse.settings import LOCAL_TZ
 
 CRAWLER_COLUMNS = [
     "id",
@@ -192,7 +193,7 @@ def write_crawler_posts(world: World, sink: Sink, rows: int | None) -> None:
             write_manifest(
                 folder,
                 observed_at=at,
-                timezone=SHANGHAI,
+                timezone=LOCAL_TZ,
                 account_id=uid,
                 account_name=acc["account_name"],
                 city_code=acc["city_code"],
@@ -215,7 +216,7 @@ def _write_archive(world: World, sink: Sink, acc: dict[str, str], rows: int | No
     folder = sink.folder("weibo", f"{acc['account_id']}_archive", at)
     path = folder / f"{acc['account_id']}.csv"
     sink.record(path, "weibo_crawler_posts", write_csv(path, frame, bom=True))
-    write_account_manifest(folder, acc, at, SHANGHAI)
+    write_account_manifest(folder, acc, at, LOCAL_TZ)
 
 
 def write_crawler_users(world: World, sink: Sink) -> None:
@@ -270,7 +271,7 @@ def write_crawler_users(world: World, sink: Sink) -> None:
         folder = sink.folder("weibo", "users", at)
         path = folder / "users.csv"
         sink.record(path, "weibo_crawler_users", write_csv(path, frame, bom=True))
-        write_manifest(folder, observed_at=at, timezone=SHANGHAI)
+        write_manifest(folder, observed_at=at, timezone=LOCAL_TZ)
 
 
 def write_spider(world: World, sink: Sink) -> None:
@@ -300,7 +301,7 @@ def write_spider(world: World, sink: Sink) -> None:
     path = folder / f"{acc['account_id']}.csv"
     write_bytes(path, "".join(chunks).encode("utf-8"))
     sink.record(path, "weibo_spider_posts", sum(c.count("\n") - 1 for c in chunks))
-    write_account_manifest(folder, acc, at, SHANGHAI)
+    write_account_manifest(folder, acc, at, LOCAL_TZ)
 
 
 def write_mediacrawler_notes(world: World, sink: Sink) -> None:
@@ -312,7 +313,7 @@ def write_mediacrawler_notes(world: World, sink: Sink) -> None:
     )
     for at in crawl_times(world):
         res = search_results(world, "weibo", keywords, at, "weibo-search")
-        created = pl.col("published_at").dt.convert_time_zone(SHANGHAI)
+        created = pl.col("published_at").dt.convert_time_zone(LOCAL_TZ)
         frame = res.select(
             pl.col("post_id").alias("note_id"),
             _weibo_text(res).alias("content"),
@@ -344,7 +345,7 @@ def write_mediacrawler_notes(world: World, sink: Sink) -> None:
         folder = sink.folder("weibo", "mediacrawler_search", at)
         path = folder / f"search_contents_{at:%Y-%m-%d}.csv"
         sink.record(path, "weibo_mediacrawler_notes", write_csv(path, frame, bom=True))
-        write_manifest(folder, observed_at=at, timezone=SHANGHAI)
+        write_manifest(folder, observed_at=at, timezone=LOCAL_TZ)
 
 
 def write_topics(world: World, sink: Sink) -> None:
@@ -371,7 +372,7 @@ def write_topics(world: World, sink: Sink) -> None:
         else:
             write_csv(path, frame, bom=True)
         sink.record(path, "weibo_topic_detail", frame.height)
-        write_manifest(folder, observed_at=at, timezone=SHANGHAI)
+        write_manifest(folder, observed_at=at, timezone=LOCAL_TZ)
 
 
 _HOT_WORDS = [
@@ -470,4 +471,4 @@ def write_hot_search(world: World, sink: Sink) -> None:
         path = folder / f"hot_search_{at:%Y%m%d_%H%M}.json"
         write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
         sink.record(path, "weibo_hot_search", len(realtime))
-        write_manifest(folder, observed_at=at, timezone=SHANGHAI)
+        write_manifest(folder, observed_at=at, timezone=LOCAL_TZ)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
-from citypulse.sample.calendar import LOCAL_TZ, SampleCalendar
+from citypulse.sample.calendar import LOCAL_ZONE, SampleCalendar
 from citypulse.sample.randomness import base62, scramble, stream, token
 from citypulse.sample.registry import Registry
 
@@ -153,7 +153,7 @@ def _creators(registry: Registry, seed: int) -> pl.DataFrame:
 
 def _posts(creators: pl.DataFrame, calendar: SampleCalendar, seed: int) -> pl.DataFrame:
     rng = stream(seed, "posts")
-    start = datetime.combine(calendar.period_start, datetime.min.time(), LOCAL_TZ)
+    start = datetime.combine(calendar.period_start, datetime.min.time(), LOCAL_ZONE)
     span_days = (calendar.simulation_end - start).total_seconds() / 86400
     rate = np.array(
         [POSTS_PER_WEEK[p][t] for p, t in creators.select("platform", "account_type").iter_rows()]
@@ -211,7 +211,7 @@ def history_posts(world: World, platform: str, account_id: str, n: int, years: i
     """``n`` older posts of one account, published in the ``years`` before the period (archives)."""
     rng = stream(world.seed, f"history/{platform}/{account_id}")
     creator = world.creators.filter((pl.col("platform") == platform) & (pl.col("account_id") == account_id))
-    end = datetime.combine(world.calendar.period_start, datetime.min.time(), LOCAL_TZ)
+    end = datetime.combine(world.calendar.period_start, datetime.min.time(), LOCAL_ZONE)
     start = end - timedelta(days=365 * years)
     posts = _draw(creator, np.array([n]), start, 365 * years, rng)
     # keep ids disjoint from the period's posts

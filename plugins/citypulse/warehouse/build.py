@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citypulse.errors import CityPulseError
+from citypulse.lake import integrity
 from citypulse.progress import step
 from citypulse.settings import Settings
 from citypulse.warehouse.audit import AuditResult, audit, new_run_id
@@ -51,8 +52,13 @@ class BuildOutcome:
 
 
 def run_dbt_build(settings: Settings, full_refresh: bool = False) -> DbtInvocation:
-    """dbt seed + snapshot + run (as one ``dbt build`` without tests) into build.duckdb."""
+    """dbt seed + snapshot + run (as one ``dbt build`` without tests) into build.duckdb.
+
+    The ledger integrity checks (shallow) are recorded first, so each build publishes a current
+    ``ops_integrity_checks`` (the Airflow DAG records them in a task of its own before Cosmos runs dbt).
+    """
     settings.warehouse.mkdir(parents=True, exist_ok=True)
+    integrity.audit_and_record(settings, deep=False)
     args = ["build", *_WRITE_SELECTOR, "--threads", DBT_THREADS]
     if full_refresh:
         args.append("--full-refresh")

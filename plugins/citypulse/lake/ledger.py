@@ -15,8 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from citypulse.lake.atomic import write_parquet
 from citypulse.lake.schema import INGESTS
-from citypulse.landing.atomic import write_parquet
 from citypulse.settings import Settings
 
 

@@ -32,8 +32,8 @@ import polars as pl
 from citypulse.adapters.engine import Outcome
 from citypulse.errors import CityPulseError
 from citypulse.lake import reasons
+from citypulse.lake.atomic import write_parquet
 from citypulse.lake.schema import REJECTS, UTC_TS
-from citypulse.landing.atomic import write_parquet
 from citypulse.settings import Settings
 from citypulse.warehouse.pii import pii_key
 
