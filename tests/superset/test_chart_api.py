@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from typing import Any
@@ -95,3 +97,35 @@ def test_top_posts_show_every_title_and_link_only_web_addresses(analyst: Superse
 def _dataset_sql(client: SupersetClient, name: str) -> str:
     (dataset,) = [d for d in client.list_all("dataset") if d["table_name"] == name]
     return str(client.get(f"/api/v1/dataset/{dataset['id']}").json()["result"]["sql"])
+
+
+# Cells a spreadsheet would run as formulas, each with what the analyst's CSV export must hold.
+FORMULA_CELLS = {
+    '=HYPERLINK("http://x")': '\'=HYPERLINK("http://x")',
+    "+1+1": "'+1+1",
+    "-1+1": "'-1+1",
+    "@SUM(1)": "'@SUM(1)",
+    "\t=1+1": "'\t=1+1",
+    "-12": "-12",  # a negative number stays a number
+    "成都": "成都",
+}
+
+
+def test_csv_export_neutralises_cells_a_spreadsheet_would_run(analyst: SupersetClient) -> None:
+    """An analyst's CSV export of a chart: text starting like a formula is prefixed with a quote."""
+    (chart,) = [c for c in analyst.list_all("chart") if c["slice_name"] == "热门内容 TOP 20"]
+    context = json.loads(analyst.get(f"/api/v1/chart/{chart['id']}").json()["result"]["query_context"])
+    query = context["queries"][0]
+    literals = [("'" + value.replace("'", "''") + "'", f"c{n}") for n, value in enumerate(FORMULA_CELLS)]
+    query["columns"] = [
+        {"expressionType": "SQL", "sqlExpression": sql, "label": label} for sql, label in literals
+    ]
+    query.update(metrics=[], orderby=[], row_limit=1)
+    context.update(
+        result_format="csv", result_type="full", form_data={**context["form_data"], "query_mode": "raw"}
+    )
+    response = analyst.post("/api/v1/chart/data", context)
+    assert response.status_code == 200, response.text[:300]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == [label for _, label in literals], rows[0]
+    assert rows[1] == list(FORMULA_CELLS.values()), rows[1]
