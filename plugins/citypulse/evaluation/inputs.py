@@ -54,6 +54,7 @@ class Window:
             "cutoff_day": self.period.next_first_day + timedelta(days=self.maturity_days),
             "maturity_days": self.maturity_days,
             "days": self.period.days,
+            "tz": self.tz,
         }
 
 

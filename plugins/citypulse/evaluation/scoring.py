@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -19,11 +18,7 @@ from citypulse.environment import process_env
 from citypulse.errors import CityPulseError
 from citypulse.evaluation.frozen import OUTPUTS
 from citypulse.settings import Settings
-
-
-def _dbt_executable() -> str:
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
+from citypulse.warehouse.dbt_runner import DBT_THREADS, dbt_executable
 
 
 def _tail(text: str, lines: int = 40) -> str:
@@ -58,10 +53,13 @@ def _score(settings: Settings, work: Path, run_folder: Path, run_id: str) -> dic
     link.symlink_to(run_folder.resolve(), target_is_directory=True)
     os.replace(link, current)
     cmd = [
-        _dbt_executable(),
+        dbt_executable(),
         "build",
         "--select",
         "tag:eval_scoring",
+        # the scoring models and their tests are small queries, mostly independent of each other
+        "--threads",
+        DBT_THREADS,
         "--project-dir",
         str(settings.dbt_project),
         "--profiles-dir",

@@ -15,7 +15,7 @@ last_account_days as (
 ),
 
 last_export_days as (
-    select platform, account_id, max(cast(timezone('Asia/Shanghai', observed_at) as date)) as last_day
+    select platform, account_id, max(cast(timezone($tz, observed_at) as date)) as last_day
     from ops_ingests
     where status = 'landed' and account_id is not null and observed_at < cast($cutoff as timestamptz)
     group by platform, account_id

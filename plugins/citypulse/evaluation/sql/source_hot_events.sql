@@ -6,7 +6,7 @@ with events as (
         cast(city_code as varchar) as city_code,
         platform,
         keyword,
-        timezone('Asia/Shanghai', cast(event_at_local as timestamp)) as event_at
+        timezone($tz, cast(event_at_local as timestamp)) as event_at
     from config_hot_events
     where cast(event_at_local as timestamp) >= cast($first_day as timestamp)
         and cast(event_at_local as timestamp) < cast($next_first_day as timestamp)
