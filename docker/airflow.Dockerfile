@@ -1,7 +1,9 @@
 # CityPulse Airflow image: api-server, scheduler, dag-processor, triggerer, Celery worker and init.
 # Installs exactly requirements/pipeline.txt (a complete freeze) with --no-deps: one list of versions,
 # shared with `make venv`. Code is baked in for production; docker/compose.dev.yml mounts the checkout.
-FROM python:3.11-slim-bookworm
+# A build without a registry passes a local stand-in (tests/images/base); the default is the official image.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
