@@ -34,7 +34,13 @@ COPY dbt_project/ dbt_project/
 COPY expectations/ expectations/
 COPY docker/ docker/
 # Editable, so that the development mount of plugins/ is what Python imports.
+# The warehouse DAG renders from dbt's manifest at parse time (Cosmos): parsed here from the project
+# baked in (.dockerignore keeps the build machine's target/ out), with a scratch data home so that
+# nothing root-owned lands in /data.
 RUN pip install --no-deps --no-build-isolation -e . \
+ && CITYPULSE_HOME=/tmp/manifest-home DO_NOT_TRACK=1 DBT_SEND_ANONYMOUS_USAGE_STATS=False \
+    python -c "from citypulse.settings import get_settings; from citypulse.warehouse.manifest import ensure_manifest; ensure_manifest(get_settings().ensure())" \
+ && rm -rf /tmp/manifest-home \
  && chown -R airflow:0 /opt/citypulse/dbt_project
 
 USER airflow
