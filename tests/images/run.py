@@ -202,8 +202,10 @@ def build_bookworm(env: dict[str, str]) -> None:
             "deb http://deb.debian.org/debian-security bookworm-security main",
         ],
         env=env,
+        capture=True,
     )
-    run(["podman", "import", "--quiet", "--change", 'CMD ["bash"]', str(tarball), BOOKWORM], env=env)
+    import_args = ["podman", "import", "--quiet", "--change", 'CMD ["bash"]', str(tarball), BOOKWORM]
+    run(import_args, env=env, capture=True)
     tarball.unlink()
 
 
@@ -390,7 +392,7 @@ class Stack:
                     continue
                 run(["podman", "healthcheck", "run", cid], env=self.podman_env, capture=True, check=False)
                 in_start = now - started < start_period
-                due[cid] = time.monotonic() + (min(interval, 5) if in_start else interval)
+                due[cid] = time.monotonic() + (min(interval, 15) if in_start else interval)
             self._stop.wait(2)
 
     def up(self) -> None:
