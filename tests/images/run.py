@@ -489,7 +489,8 @@ def superset_chart_rows(stack: Stack, slice_name: str) -> list[dict[str, Any]]:
     base = f"http://127.0.0.1:{stack.superset_port}"
 
     def call(method: str, path: str, payload: dict[str, Any] | None = None, token: str = "") -> Any:
-        headers = {"Content-Type": "application/json"}
+        # A GET with a JSON content type and no body is a 400 in Flask: the header goes with a body only.
+        headers = {"Content-Type": "application/json"} if payload is not None else {}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = json.dumps(payload).encode() if payload is not None else None
