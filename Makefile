@@ -74,7 +74,7 @@ test-stack: venv venv-superset system-deps
 
 # The images and docker-compose.yml, end to end through the containers (root; podman, mmdebstrap and
 # docker-compose from Debian, installed when missing; base images built locally without a registry).
-# Standard library only, so it needs no venv; long (~30 min), not part of `make test`.
+# Standard library only, so it needs no venv; long (two warehouse runs), not part of `make test`.
 test-images:
 	python3 -m tests.images.run
 

@@ -12,7 +12,7 @@ the next run reuses them and their layers.
 
 Run from the repository root with any Python 3.11 (standard library only):
     python3 -m tests.images.run [--keep] [--skip-test]
-Not collected by pytest (no test_ module): it needs root, podman and ~30 minutes.
+Not collected by pytest (no test_ module): it needs root and podman, and takes most of an hour here.
 """
 
 from __future__ import annotations
