@@ -14,13 +14,14 @@ include config/citypulse.env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/citypulse.env)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv venv-superset venv-spark test-spark system-deps manifest demo demo-stop stack stack-down test-stack test lint typecheck unit docs bench bench-smoke clean-data
+.PHONY: help venv venv-superset venv-spark test-spark system-deps manifest demo demo-stop stack stack-down test-stack test-images test lint typecheck unit docs bench bench-smoke clean-data
 
 help:
 	@echo "make demo    sample exports -> land -> build -> evaluate -> report -> Superset + Airflow on localhost"
 	@echo "make test    the whole suite (ruff, mypy, unit, integration, Airflow, dbt, GX, Superset, browser)"
 	@echo "make stack | stack-down   the production topology as local processes (make test-stack tests it)"
 	@echo "make test-spark   dbt on Spark over the same lake, compared with DuckDB (own venv: make venv-spark)"
+	@echo "make test-images  build the images and run the system test through docker-compose (podman, no Docker Engine needed)"
 	@echo "make venv | venv-superset | docs | bench | bench-smoke | clean-data"
 
 # --- environments: created once, reinstalled only when the pins change (stamp files) ---
@@ -70,6 +71,12 @@ stack-down: venv
 # The end-to-end system test through the real scheduler and Celery worker: long, run on its own.
 test-stack: venv venv-superset system-deps
 	$(VENV)/bin/python scripts/run_pytest.py tests/stack tests/notify
+
+# The images and docker-compose.yml, end to end through the containers (root; podman, mmdebstrap and
+# docker-compose from Debian, installed when missing; base images built locally without a registry).
+# Standard library only, so it needs no venv; long (two warehouse runs), not part of `make test`.
+test-images:
+	python3 -m tests.images.run
 
 # --- the whole suite ---
 lint: venv

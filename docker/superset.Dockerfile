@@ -1,7 +1,9 @@
 # CityPulse Superset image: gunicorn serving Superset 6.1 with our config, Chinese UI and the
 # dashboards-as-code. Installs exactly requirements/superset.txt (a complete freeze) with --no-deps.
 # It reads the data home read-only: only warehouse/serving.duckdb is ever opened.
-FROM python:3.11-slim-bookworm
+# A build without a registry passes a local stand-in (tests/images/base); the default is the official image.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
