@@ -88,6 +88,9 @@ def test_memory_warehouse_serving_evaluation_parse_produced_numbers(smoke: dict[
     w = m["warehouse"]
     assert w["full"] and all(_positive(f["median_s"]) and f["post_observations"] > 0 for f in w["full"])
     assert w["incremental"]["post_observations_added"] > 0 and _positive(w["ratio_incremental_vs_full"])
+    # a build whose audit refused it was never published: its time is not the product's
+    builds = [*w["full"], w["incremental"]]
+    assert all(set(b["statuses"]) == {"published"} for b in builds), [b["failed_checks"] for b in builds]
 
     h = m["diagnostics"]["homogeneity"]
     assert h["runs"] >= 3 and all(_positive(x) for x in h["seconds"])

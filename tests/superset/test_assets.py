@@ -96,6 +96,24 @@ def test_datasets_have_chinese_labels_descriptions_and_required_metrics(
     assert rate and all("NULLIF" in m["expression"] for m in rate)
 
 
+def test_charts_show_names_not_codes(assets: dict[str, dict[str, dict]]) -> None:
+    """A column a chart shows or groups by is the Chinese name, never the code beside it
+    (``douyin``, ``510100``); codes stay in the datasets for filters and joins."""
+    names = {"platform": "platform_name_zh", "city_code": "city_name_zh"}
+    shown_keys = ("all_columns", "groupby", "columns", "series", "entity", "x_axis")
+    codes_shown = []
+    for chart in assets["charts"].values():
+        params = chart["params"]
+        shown = [
+            column
+            for key in shown_keys
+            for column in ([params[key]] if isinstance(params.get(key), str) else params.get(key) or [])
+            if isinstance(column, str)
+        ]
+        codes_shown += [f"{chart['slice_name']}: {column}" for column in shown if column in names]
+    assert not codes_shown, codes_shown
+
+
 def test_dataset_sql_runs_on_the_pipeline_warehouse_with_the_declared_columns(
     assets: dict[str, dict[str, dict]], sample_db: Path
 ) -> None:

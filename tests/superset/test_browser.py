@@ -151,8 +151,21 @@ def _problems(session: Session, where: str, must_show: list[str]) -> list[str]:
     return found
 
 
-def _wait_for_charts(page: Any) -> tuple[int, int]:
-    page.wait_for_selector(HOLDER, timeout=120_000)
+def _wait_for_charts(page: Any, shot: Path) -> tuple[int, int]:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # A dashboard whose layout has not appeared after two minutes is reloaded once, as a person
+    # would; what the first try showed is kept beside the screenshots and in the failure message.
+    try:
+        page.wait_for_selector(HOLDER, timeout=120_000)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(shot.with_suffix(".first-try.png")), full_page=True)
+        first = f"{page.url}: {page.inner_text('body')[:300]!r}"
+        page.reload()
+        try:
+            page.wait_for_selector(HOLDER, timeout=120_000)
+        except PlaywrightTimeout as again:
+            raise AssertionError(f"no chart holder after a reload; first try showed {first}") from again
     deadline = time.monotonic() + 150
     expected = rendered = -1
     while time.monotonic() < deadline:
@@ -230,10 +243,9 @@ def _check_dashboard(session: Session, dashboard: dict[str, Any], role: str, art
     page.on("response", record)
     try:
         page.goto(f"{session.base}/superset/dashboard/{dashboard['id']}/")
-        expected, rendered = _wait_for_charts(page)
-        page.screenshot(
-            path=str(artifacts / f"{role}-{dashboard['slug'] or dashboard['id']}.png"), full_page=True
-        )
+        shot = artifacts / f"{role}-{dashboard['slug'] or dashboard['id']}.png"
+        expected, rendered = _wait_for_charts(page, shot)
+        page.screenshot(path=str(shot), full_page=True)
     finally:
         page.remove_listener("response", record)
     found = _problems(session, where, [title, *CHINESE_UI])
