@@ -16,6 +16,7 @@ from pathlib import Path
 from citypulse import credentials
 from citypulse.environment import process_env
 from citypulse.settings import Settings
+from citypulse.warehouse.manifest import ensure_manifest
 
 POOLS = {
     "duckdb_writer": (1, "DuckDB allows one writer: every task that writes a DuckDB file takes this slot")
@@ -58,18 +59,25 @@ def _fernet(settings: Settings) -> str:
 
 
 def prepare(settings: Settings) -> dict[str, str]:
-    """Migrate the metadata DB, create pools and the admin login; idempotent. Returns the env."""
+    """:func:`init` for the embedded Airflow of this data home. Returns the env."""
     env = airflow_env(settings)
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    password = credentials.load(settings)["airflow"]["admin_password"]
+    init(settings, env, credentials.load(settings)["airflow"]["admin_password"])
+    return env
+
+
+def init(settings: Settings, env: dict[str, str], password: str) -> None:
+    """Write the admin login, migrate the metadata DB, create the pools and bring the dbt manifest
+    up to date (the warehouse DAG renders from it and fails to load without it); idempotent."""
     passwords_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    passwords_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(passwords_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump({ADMIN: password}, fh)
     run(settings, ["db", "migrate"], env=env)
     for pool, (slots, description) in POOLS.items():
         run(settings, ["pools", "set", pool, str(slots), description], env=env)
-    return env
+    ensure_manifest(settings)
 
 
 def run(

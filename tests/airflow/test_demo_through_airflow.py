@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from citypulse import demo, services
 from citypulse.airflow_rest import AirflowAPI, AirflowRunFailed
 from citypulse.evaluation.period import scheduled_logical_date
-from citypulse.settings import Settings
+from citypulse.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.slow
 
@@ -28,17 +29,35 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _fresh_checkout(tmp_path: Path) -> Path:
+    """The repository as a fresh clone has it: every file, but no dbt manifest (nothing parsed yet)."""
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for entry in REPO_ROOT.iterdir():
+        if entry.name != "dbt_project":
+            (checkout / entry.name).symlink_to(entry)
+    generated = shutil.ignore_patterns("target", "logs", "dbt_packages", "data")
+    shutil.copytree(REPO_ROOT / "dbt_project", checkout / "dbt_project", ignore=generated)
+    return checkout
+
+
 @pytest.fixture
-def airflow(home: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, AirflowAPI]]:
+def airflow(
+    home: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Settings, AirflowAPI]]:
+    # The demo starts from a fresh clone: the warehouse DAG's manifest is made on the way.
+    monkeypatch.setenv("CITYPULSE_REPO", str(_fresh_checkout(tmp_path)))
+    settings = Settings.from_env().ensure()
+    assert settings.home == home.home
     # Ports of its own, so a demo running on this machine is neither disturbed nor reached.
     monkeypatch.setenv("CITYPULSE_AIRFLOW_PORT", str(_free_port()))
     monkeypatch.setenv("AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT", str(_free_port()))
     monkeypatch.setenv("AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT", str(_free_port()))
     monkeypatch.setenv("AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT", str(_free_port()))
     try:
-        yield home, demo.start_airflow(home)
+        yield settings, demo.start_airflow(settings)
     finally:
-        services.stop_all(home)
+        services.stop_all(settings)
 
 
 def _trimmed_sample(settings: Settings) -> int:
@@ -59,6 +78,7 @@ def test_the_demo_lands_through_airflow_and_leaves_every_dag_active(
     assert all(services.is_alive(settings, name) for name in demo.AIRFLOW_SERVICES)
     assert "airflow-triggerer" in demo.AIRFLOW_SERVICES
 
+    assert (settings.dbt_project / "target" / "manifest.json").is_file()
     # created unpaused by the deployment's config; the demo holds the two it drives
     dags = {d: api.dag(d) for d in (demo.LAND, *demo.HELD)}
     assert dags[demo.LAND] is not None and dags[demo.LAND]["is_paused"] is False

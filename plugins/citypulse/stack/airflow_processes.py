@@ -1,13 +1,12 @@
 """Airflow of the stack: the embedded deployment's secrets, on PostgreSQL with Celery on Redis.
 
-``init`` is shared by both topologies: ``make stack`` calls it with the environment built here,
-and the compose service ``airflow-init`` runs ``python -m citypulse.stack init`` with the
-environment compose gives it (secrets from .env).
+Provisioning is ``airflow_embedded.init``, shared by every topology: ``make stack`` calls it with
+the environment built here, and the compose service ``airflow-init`` runs
+``python -m citypulse.stack init`` with the environment compose gives it (secrets from .env).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -61,18 +60,6 @@ def admin_password(cfg: StackConfig) -> str:
     return credentials.section(cfg.settings, "airflow", {"admin_password": 12})["admin_password"]
 
 
-def init(settings: Settings, env: dict[str, str], password: str) -> None:
-    """Write the admin login, migrate the metadata DB and create the pools; idempotent."""
-    passwords_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
-    passwords_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(passwords_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump({airflow_embedded.ADMIN: password}, fh)
-    airflow_embedded.run(settings, ["db", "migrate"], env=env)
-    for pool, (slots, description) in airflow_embedded.POOLS.items():
-        airflow_embedded.run(settings, ["pools", "set", pool, str(slots), description], env=env)
-
-
 def init_from_environment() -> None:
     """The compose ``airflow-init`` service: everything comes from the container's environment."""
     password = os.environ.get("AIRFLOW_ADMIN_PASSWORD", "")
@@ -80,4 +67,4 @@ def init_from_environment() -> None:
         raise SystemExit("airflow-init: AIRFLOW_ADMIN_PASSWORD must be set (12+ characters) in .env")
     settings = Settings.from_env().ensure()
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    init(settings, dict(os.environ), password)
+    airflow_embedded.init(settings, dict(os.environ), password)

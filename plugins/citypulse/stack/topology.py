@@ -115,7 +115,7 @@ def up(cfg: StackConfig, with_superset: bool = True, timeout_s: float = 600.0) -
     postgres.ensure_databases(cfg)
     _say(f"PostgreSQL databases ready: {cfg.database('airflow')}, {cfg.database('superset')}")
     env = airflow.airflow_env(cfg)
-    airflow.init(cfg.settings, env, airflow.admin_password(cfg))
+    airflow_embedded.init(cfg.settings, env, airflow.admin_password(cfg))
     _say("Airflow metadata migrated, pools set")
     try:
         urls = _start_and_wait(cfg, env, with_superset, timeout_s)
