@@ -1,7 +1,8 @@
-"""Deterministic surrogate keys for exports without native ids (e.g. Douyin's creator export).
+"""Surrogate ids for exports without native ids (e.g. Douyin's creator export).
 
-The key is ``sk_`` + the first 20 hex digits of sha256 over the parts joined by U+001F. sha256
-(computed by DuckDB, column-wise) is stable across library versions, unlike polars' ``hash``.
+The project has one surrogate-key definition, the dbt macro ``surrogate_key`` (macros/keys.sql):
+md5 hex of the parts as text, a NULL part as '∅', joined by '|'. A lake id is that key with the
+``sk_`` prefix. DuckDB computes it here, column-wise, as it does in the warehouse.
 """
 
 from __future__ import annotations
@@ -9,22 +10,22 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-_SEP = "\u001f"
+NULL_PART = "\u2205"
+SEPARATOR = "|"
 
 
 def with_surrogate_key(
     lf: pl.LazyFrame, parts: list[pl.Expr], alias: str, prefix: str = "sk_"
 ) -> pl.LazyFrame:
-    """Add ``alias`` = prefix + sha256(parts); NULL parts hash as empty strings."""
+    """Add ``alias`` = prefix + surrogate_key(parts), as the dbt macro computes it."""
     frame = lf.collect()
-    keys = frame.select(
-        pl.concat_str([p.cast(pl.String).fill_null("") for p in parts], separator=_SEP).alias("k")
+    natural = frame.select(
+        pl.concat_str([p.cast(pl.String).fill_null(NULL_PART) for p in parts], separator=SEPARATOR).alias(
+            "natural_key"
+        )
     )
-    con = duckdb.connect()
-    try:
-        con.register("keys", keys.to_arrow())
-        hashed = con.sql(f"select '{prefix}' || left(sha256(k), 20) as h from keys").pl()
-    finally:
-        con.close()
-    # DuckDB keeps the row order of a plain scan of a registered table
-    return frame.with_columns(hashed.get_column("h").alias(alias)).lazy()
+    with duckdb.connect() as con:
+        con.register("natural_keys", natural.to_arrow())
+        # a plain scan of a registered table keeps its row order
+        keys = con.sql(f"select '{prefix}' || md5(natural_key) from natural_keys").pl().to_series()
+    return frame.with_columns(keys.alias(alias)).lazy()
