@@ -64,6 +64,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "process_groups",
             "limits",
             "platforms",
+            "file_lock",
         },
     ),
 ]

@@ -9,13 +9,10 @@ previous official run unofficial.
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +28,7 @@ from citypulse.evaluation.methodology import (
     load_methodology,
 )
 from citypulse.evaluation.period import Period
+from citypulse.file_lock import exclusive
 from citypulse.progress import step
 from citypulse.settings import Settings
 
@@ -90,17 +88,6 @@ def _previous_composite(evaluations: Path, period: Period, version: str) -> pl.D
     )
 
 
-@contextmanager
-def _one_evaluation_at_a_time(evaluations: Path) -> Iterator[None]:
-    """Two concurrent runs of one period must not both become official: serialise evaluations."""
-    with open(evaluations / ".evaluate.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def evaluate(
     settings: Settings,
     period: str,
@@ -122,7 +109,8 @@ def evaluate(
     )
     evaluations = settings.evaluations
     evaluations.mkdir(parents=True, exist_ok=True)
-    with _one_evaluation_at_a_time(evaluations):
+    # two concurrent runs of one period must not both become official: one evaluation at a time
+    with exclusive(evaluations / ".evaluate.lock"):
         return _evaluate(settings, the_period, methodology, restate, allow_incomplete)
 
 

@@ -7,7 +7,6 @@ the build database) never competes with it for a lock.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 from pathlib import Path
@@ -17,6 +16,7 @@ import duckdb
 from citypulse.environment import process_env
 from citypulse.errors import CityPulseError
 from citypulse.evaluation.frozen import OUTPUTS
+from citypulse.file_lock import exclusive
 from citypulse.settings import Settings
 from citypulse.warehouse.dbt_runner import DBT_THREADS, dbt_executable
 
@@ -35,9 +35,8 @@ def score(settings: Settings, run_folder: Path, run_id: str) -> dict[str, Path]:
     # partial parsing survives (a changed profile path forces a full parse); run.py serialises runs.
     work = settings.home / ".cache" / "dbt-evaluation"
     work.mkdir(parents=True, exist_ok=True)
-    with open(work / ".score.lock", "w") as lock:
-        # the fixed paths below are shared by every scoring of this data home: one at a time
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    # the fixed paths below are shared by every scoring of this data home: one at a time
+    with exclusive(work / ".score.lock"):
         return _score(settings, work, run_folder, run_id)
 
 

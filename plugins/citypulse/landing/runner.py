@@ -12,15 +12,13 @@ equals an uninterrupted run.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import os
 import shutil
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -53,6 +51,7 @@ from citypulse.adapters.readers import (
     split_sections,
 )
 from citypulse.adapters.registry import all_adapters
+from citypulse.file_lock import exclusive
 from citypulse.lake import ledger, reasons
 from citypulse.lake.atomic import sink_parquet, write_parquet
 from citypulse.lake.store import lake_store
@@ -312,18 +311,6 @@ def _account_folder(name: str) -> str | None:
     return parts[1] if len(parts) > 2 else None
 
 
-@contextmanager
-def _ingest_lock(settings: Settings, ingest_id: str) -> Iterator[None]:
-    locks = settings.ingests / ".locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    with open(locks / f"{ingest_id}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _land_bytes(
     settings: Settings,
     data: bytes | Path,
@@ -346,7 +333,7 @@ def _land_bytes(
             f"would nest without end (limit archive_depth = {depth}; not landed)",
             reason_code=reasons.MEMBER_REFUSED,
         )
-    with _ingest_lock(settings, ingest_id):
+    with exclusive(settings.ingests / ".locks" / f"{ingest_id}.lock"):
         done = ledger.read_entry(ledger.entry_path(settings, ingest_id))
         if done is not None:
             if done["original_name"] == name:  # the same file again (a retried task): report, change nothing
@@ -412,7 +399,7 @@ def _record_unlandable(settings: Settings, path: Path, name: str, exc: Exception
     with refused_links.open_no_follow(path) as fh:
         ingest_id = hashlib.file_digest(fh, "sha256").hexdigest()
     platform = _folder_platform(name)
-    with _ingest_lock(settings, ingest_id):
+    with exclusive(settings.ingests / ".locks" / f"{ingest_id}.lock"):
         done = ledger.read_entry(ledger.entry_path(settings, ingest_id))
         if done is not None:
             return FileResult(name, ingest_id, done["status"], done["platform"], error=done["error"])
