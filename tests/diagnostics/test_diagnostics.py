@@ -211,21 +211,36 @@ def _post_days(growth: list[int], first_day_carries_prior: bool = False) -> pl.D
     )
 
 
+def _viral(post_days: pl.DataFrame, since: date | None = None) -> pl.DataFrame:
+    with duckdb.connect() as con:
+        con.register("post_days", post_days)
+        return viral.viral_posts(con, "select * from post_days", {}, since)
+
+
 def test_viral_flag_at_the_accounts_99th_percentile_of_daily_growth() -> None:
     growth = [100 + (d % 7) for d in range(60)] + [5_000]  # an ordinary two months, then a jump
-    with duckdb.connect() as con:
-        con.register("post_days", _post_days(growth))
-        daily = viral.daily_growth(con, "select * from post_days", {})
-        con.register("late_first_look", _post_days(growth, first_day_carries_prior=True))
-        late = viral.daily_growth(con, "select * from late_first_look", {})
-    assert daily["views_growth"].to_list() == growth  # the publication day grows from zero
-    assert late["views_growth"].to_list() == [None, *growth[1:]]  # a first look days later: unknown
-    assert daily["engagements_growth"].null_count() == daily.height  # unknown stays unknown
-    flagged = viral.viral_posts(daily)
+    flagged = _viral(_post_days(growth))
     assert flagged["date_day"].to_list() == [date(2027, 3, 2)]
     assert flagged["views_growth"].to_list() == [5_000] and flagged["views_viral"].to_list() == [True]
+    # the account's 99th percentile, interpolated linearly: position 0.99 × 60 = 59.4 of the sorted 61
+    ordered = sorted(growth)
+    assert flagged["views_p99"].item() == pytest.approx(ordered[-2] + 0.4 * (ordered[-1] - ordered[-2]))
+    # unknown stays unknown: no engagements, no engagement flag
+    assert flagged["engagements_growth"].to_list() == [None] and flagged["engagements_viral"].to_list() == [
+        False
+    ]
+    # the days flagged are limited, the baseline is not
+    assert _viral(_post_days(growth), since=date(2027, 3, 3)).is_empty()
     # too little history: no alert, not a flag on every ordinary day
-    assert viral.viral_posts(daily.head(10)).is_empty()
+    assert _viral(_post_days(growth).head(10)).is_empty()
+
+
+def test_a_first_look_days_after_publication_is_not_growth() -> None:
+    growth = [50_000] + [100 + (d % 7) for d in range(60)]
+    # observed from its publication day, the first day grew from zero: a jump
+    assert _viral(_post_days(growth))["date_day"].to_list() == [date(2027, 1, 1)]
+    # first looked at days later, its delta carries the days before it: unknown, never flagged
+    assert _viral(_post_days(growth, first_day_carries_prior=True)).is_empty()
 
 
 def test_viral_alerts_are_sent_through_a_configured_notifier(tmp_path) -> None:  # type: ignore[no-untyped-def]

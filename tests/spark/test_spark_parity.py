@@ -176,7 +176,6 @@ def test_evaluation_scores_equal_duckdb(tmp_path: Path, monkeypatch: pytest.Monk
         settings,
         ["build", "--select", "tag:eval_scoring"],
         CITYPULSE_EVAL_RUN_DIR=str(folder),
-        CITYPULSE_EVAL_RUN_ID="example",
     )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     for name, (model, _order) in OUTPUTS.items():

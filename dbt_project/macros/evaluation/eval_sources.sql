@@ -45,8 +45,8 @@
 {%- endmacro %}
 
 
-{#- The run being scored. Environment variables (not --vars) so dbt's partial parsing survives
-    from one run to the next: only the models that read them are re-parsed. -#}
+{#- The run being scored, read from the run folder rather than rendered into the models, so that
+    dbt's partial parsing finds nothing changed from one run to the next. -#}
 {% macro eval_run_id() -%}
-    {{ return(env_var('CITYPULSE_EVAL_RUN_ID', '')) }}
+    (select run_id from {{ eval_frozen('source_run') }})
 {%- endmacro %}

@@ -46,8 +46,7 @@ def viral_alerts_on(serving_db: Path, day: date, baseline_days: int = 90) -> pl.
     )
     with duckdb.connect() as con:
         con.register("post_days", post_days)
-        growth = viral.daily_growth(con, "select * from post_days", {})
-    flagged = viral.viral_posts(growth, day, day + timedelta(days=1))
+        flagged = viral.viral_posts(con, "select * from post_days", {}, day, day + timedelta(days=1))
     return flagged.join(posts, on=["platform", "post_id"], how="left")
 
 

@@ -166,13 +166,9 @@ def compute(
         .agg(trends=pl.len(), leveraged=pl.col("leveraged").sum())
         .with_columns(share=pl.col("leveraged") / pl.col("trends"))
     )
-    growth = viral.daily_growth(
-        con,
-        _POST_DAYS_SQL,
-        {"since": next_first_day - timedelta(days=VIRAL_BASELINE_DAYS), "until": params["cutoff_day"]},
-    )
+    baseline = {"since": next_first_day - timedelta(days=VIRAL_BASELINE_DAYS), "until": params["cutoff_day"]}
     alerts = (
-        viral.viral_posts(growth, first_day, next_first_day)
+        viral.viral_posts(con, _POST_DAYS_SQL, baseline, first_day, next_first_day)
         .join(accounts, on=["platform", "account_id"], how="left")
         .join(
             posts.select("platform", "post_id", "title", "post_url"), on=["platform", "post_id"], how="left"

@@ -67,6 +67,7 @@ SOURCE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "platform": pl.String(),
         "answered": pl.Boolean(),
     },
+    "source_run": {"run_id": pl.String()},  # the run being scored
     "source_previous_composite": {
         "run_id": pl.String(),
         "composite": pl.String(),

@@ -12,10 +12,11 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from citypulse.environment import process_env
 from citypulse.errors import CityPulseError
-from citypulse.evaluation.frozen import OUTPUTS
+from citypulse.evaluation.frozen import OUTPUTS, write_source
 from citypulse.file_lock import exclusive
 from citypulse.settings import Settings
 from citypulse.warehouse.dbt_runner import DBT_THREADS, dbt_executable
@@ -43,9 +44,9 @@ def score(settings: Settings, run_folder: Path, run_id: str) -> dict[str, Path]:
 def _score(settings: Settings, work: Path, run_folder: Path, run_id: str) -> dict[str, Path]:
     scratch = work / "scoring.duckdb"
     scratch.unlink(missing_ok=True)
-    # The models read the run folder through a fixed link: a run-specific path in the environment
-    # would change every scoring model's rendered config and make dbt re-parse them each run
-    # (~3 s of the evaluation); only the three models that stamp run_id are re-parsed now.
+    # The models read the run folder through a fixed link and the run id from a frozen file: a
+    # run-specific path or id rendered into the models would make dbt parse them again each run.
+    write_source(run_folder, "source_run", pl.DataFrame({"run_id": [run_id]}))
     current = work / "current-run"
     link = work / f".current-run-{os.getpid()}"
     link.unlink(missing_ok=True)
@@ -78,7 +79,6 @@ def _score(settings: Settings, work: Path, run_folder: Path, run_id: str) -> dic
         CITYPULSE_DBT_DB=str(scratch),
         CITYPULSE_DBT_TARGET="build",
         CITYPULSE_EVAL_RUN_DIR=str(current),
-        CITYPULSE_EVAL_RUN_ID=run_id,
     )
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -67,7 +67,7 @@ decided as (
 final as (
 
     select
-        '{{ eval_run_id() }}' as run_id,
+        {{ eval_run_id() }} as run_id,
         platform,
         indicator,
         dimension,

@@ -37,7 +37,7 @@ with_engagements as (
 final as (
 
     select
-        '{{ eval_run_id() }}' as run_id,
+        {{ eval_run_id() }} as run_id,
         city_code,
         platform,
         has_account,

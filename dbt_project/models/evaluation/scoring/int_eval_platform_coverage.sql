@@ -37,7 +37,7 @@ accounts_per_platform as (
 final as (
 
     select
-        '{{ eval_run_id() }}' as run_id,
+        {{ eval_run_id() }} as run_id,
         accounts_per_platform.platform,
         panel.panel_cities,
         accounts_per_platform.cities_with_account,

@@ -140,7 +140,7 @@ measures as (
 final as (
 
     select
-        '{{ eval_run_id() }}' as run_id,
+        {{ eval_run_id() }} as run_id,
         city_code,
         platform,
         measure,

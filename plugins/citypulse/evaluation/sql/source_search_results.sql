@@ -1,19 +1,29 @@
 -- Search result captures: for each city query keyword, the latest crawl in the window, its results
 -- in file order (1 = top), and whether the result's account is one of the city's official accounts.
-with search_rows as (
+-- The observations of posts a search found, selected with semi-joins and materialised: joined
+-- directly, DuckDB hashed every observation of the window to meet the few posts searches found.
+with search_observations as materialized (
+    select post_key, ingest_id, source_row, observed_at
+    from fct_post_snapshot
+    where post_key in (
+            select post_key from dim_post where source_keyword in (select keyword from dim_city_keyword)
+        )
+        and observed_at >= cast($m_start as timestamptz)
+        and observed_at < cast($cutoff as timestamptz)
+),
+
+search_rows as (
     select
         cast(city_keywords.city_code as varchar) as city_code,
         dim_post.platform,
         dim_post.source_keyword as keyword,
-        fct_post_snapshot.ingest_id,
-        fct_post_snapshot.source_row,
-        fct_post_snapshot.observed_at,
+        search_observations.ingest_id,
+        search_observations.source_row,
+        search_observations.observed_at,
         dim_post.account_id
-    from fct_post_snapshot
-    inner join dim_post on fct_post_snapshot.post_key = dim_post.post_key
+    from search_observations
+    inner join dim_post on search_observations.post_key = dim_post.post_key
     inner join dim_city_keyword as city_keywords on dim_post.source_keyword = city_keywords.keyword
-    where fct_post_snapshot.observed_at >= cast($m_start as timestamptz)
-        and fct_post_snapshot.observed_at < cast($cutoff as timestamptz)
 ),
 
 latest_capture as (
