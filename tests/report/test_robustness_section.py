@@ -26,6 +26,7 @@ def test_one_sentence_per_city_and_the_reasons_for_left_out_indicators(tmp_path:
         {
             "platform": ["weibo", "weibo", "weibo"],
             "indicator": ["a", "r", "t"],
+            "indicator_zh": ["日均发布量", "日均播放/阅读量", "日均话题阅读量"],
             "is_defined": [True, True, True],
             "is_used": [True, False, True],
             "reason": ["used", "no_value_for_any_city", "used"],

@@ -128,6 +128,25 @@ def test_dataset_sql_runs_on_the_pipeline_warehouse_with_the_declared_columns(
                 con.execute(f"select {metric['expression']} from ({dataset['sql']}) as t").fetchall()
 
 
+def test_indicator_names_are_the_methodology_names(
+    assets: dict[str, dict[str, dict]], sample_db: Path
+) -> None:
+    """指标取舍 names each indicator as the run's methodology does (its frozen config), not by code."""
+    dataset = next(d for d in assets["datasets"].values() if d["table_name"] == "评估_指标取舍")
+    seed = REPO_ROOT / "dbt_project" / "seeds" / "methodology" / "methodology_indicators.csv"
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        shown = con.execute(
+            f"select distinct methodology_version, indicator, indicator_zh from ({dataset['sql']}) as t"
+        ).fetchall()
+        named = {
+            (version, indicator): name
+            for version, indicator, name in con.execute(
+                f"select methodology_version, indicator, indicator_zh from read_csv('{seed}', all_varchar = true)"
+            ).fetchall()
+        }
+    assert shown and all(name == named[(version, code)] for version, code, name in shown), shown
+
+
 def test_engagement_rate_is_null_safe(sample_db: Path, assets: dict[str, dict[str, dict]]) -> None:
     dataset = next(d for d in assets["datasets"].values() if d["table_name"] == "内容_每日表现")
     rate = next(m["expression"] for m in dataset["metrics"] if m["verbose_name"] == "互动率")

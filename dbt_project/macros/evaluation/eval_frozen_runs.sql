@@ -42,8 +42,8 @@
             ('coverage', dbl), ('min_coverage', dbl), ('is_covered', flag), ('cities_with_data', int),
             ('evaluable_cities', int), ('data_coverage', dbl)],
         'eval_indicator_availability': [
-            ('run_id', text), ('platform', text), ('indicator', text), ('dimension', text),
-            ('is_defined', flag), ('is_used', flag), ('reason', text), ('reason_zh', text),
+            ('run_id', text), ('platform', text), ('indicator', text), ('indicator_zh', text),
+            ('dimension', text), ('is_defined', flag), ('is_used', flag), ('reason', text), ('reason_zh', text),
             ('cities_with_account', int), ('cities_with_value', int), ('cities_insufficient', int),
             ('configured_weight', dbl), ('used_weight', dbl)],
         'eval_rank_robustness': [

@@ -15,16 +15,6 @@ import polars as pl
 
 from citypulse.report.labels import COMPOSITE_ZH, PLATFORM_ZH
 
-INDICATOR_ZH = {
-    "a": "日均发布量",
-    "r": "日均播放/阅读量",
-    "t": "日均话题阅读量",
-    "k": "单条峰值播放量",
-    "g": "粉丝净增长",
-    "e": "日均互动量",
-    "q": "互动率",
-}
-
 
 def _read(folder: Path, name: str) -> pl.DataFrame | None:
     path = folder / f"{name}.parquet"
@@ -33,15 +23,19 @@ def _read(folder: Path, name: str) -> pl.DataFrame | None:
 
 def availability_html(availability: pl.DataFrame) -> str:
     """One line per platform: the indicators used with their weights, the ones left out and why."""
+    # the names come with the run (its frozen config); a run frozen before they did shows the codes
+    if "indicator_zh" not in availability.columns:
+        availability = availability.with_columns(indicator_zh=pl.lit(None, pl.String))
+    availability = availability.with_columns(pl.col("indicator_zh").fill_null(pl.col("indicator")))
     items = []
     for platform in sorted(availability["platform"].unique().to_list()):
         rows = availability.filter(platform=platform, is_defined=True).sort("indicator")
         used = [
-            f"{INDICATOR_ZH.get(r['indicator'], r['indicator'])} {r['used_weight']:.0%}"
+            f"{r['indicator_zh']} {r['used_weight']:.0%}"
             for r in rows.filter("is_used").iter_rows(named=True)
         ]
         dropped = [
-            f"{INDICATOR_ZH.get(r['indicator'], r['indicator'])}（{r['reason_zh']}）"
+            f"{r['indicator_zh']}（{r['reason_zh']}）"
             for r in rows.filter(~pl.col("is_used")).iter_rows(named=True)
         ]
         line = f"<b>{escape(PLATFORM_ZH.get(platform, platform))}</b>：采用 " + (

@@ -28,6 +28,7 @@ configured as (
     select
         platforms.platform,
         indicators.indicator,
+        indicators.indicator_zh,
         indicators.dimension,
         cast(indicators.weight as {{ eval_double() }}) as configured_weight,
         platform_indicators.indicator is not null as is_defined
@@ -44,6 +45,7 @@ decided as (
     select
         configured.platform,
         configured.indicator,
+        configured.indicator_zh,
         configured.dimension,
         configured.configured_weight,
         configured.is_defined,
@@ -70,6 +72,7 @@ final as (
         {{ eval_run_id() }} as run_id,
         platform,
         indicator,
+        indicator_zh,
         dimension,
         is_defined,
         reason in ('used', 'used_without_value') as is_used,
