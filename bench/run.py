@@ -104,7 +104,7 @@ def _timed(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def run(scale: Scale, only: set[str], mode: str) -> dict[str, Any]:
+def run(scale: Scale, only: set[str], mode: str, reuse_warehouse: bool = False) -> dict[str, Any]:
     from bench import dag_parse, diagnostics, evaluation, landing, memory, publish, serving, warehouse
     from bench.exports import inflated_csv, sample_exports
 
@@ -136,7 +136,9 @@ def run(scale: Scale, only: set[str], mode: str) -> dict[str, Any]:
 
         results["memory"] = _timed("memory", memory_points)
     built: list[warehouse.Warehouse] = []
-    if only & {"warehouse", "serving", "publish", "evaluation"}:
+    if reuse_warehouse and only & {"serving", "publish", "evaluation"}:
+        built.append(warehouse.existing(scale.warehouse_sizes[-1], scale.cities))
+    elif only & {"warehouse", "serving", "publish", "evaluation"}:
 
         def build_all() -> dict[str, Any]:
             result, big = warehouse.measure(scale.warehouse_sizes, scale.cities, scale.warehouse_runs)
@@ -187,6 +189,11 @@ def main(argv: list[str] | None = None) -> int:
         help="post observations of a full build (repeatable; the last feeds serving/evaluation)",
     )
     parser.add_argument("--warehouse-runs", type=int, help="full builds per size (median over them)")
+    parser.add_argument(
+        "--reuse-warehouse",
+        action="store_true",
+        help="measure serving/publish/evaluation on the warehouse an earlier run built, without building",
+    )
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "full"
     scale = SMOKE if args.smoke else FULL
@@ -194,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         scale = replace(scale, warehouse_sizes=args.warehouse_size)
     if args.warehouse_runs:
         scale = replace(scale, warehouse_runs=args.warehouse_runs)
-    result = run(scale, set(args.only or MEASUREMENTS), mode)
+    result = run(scale, set(args.only or MEASUREMENTS), mode, args.reuse_warehouse)
     if args.out is not None:
         target = args.out
     elif args.smoke:

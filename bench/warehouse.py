@@ -166,5 +166,15 @@ def measure(sizes: list[int], cities: int, runs: int) -> tuple[dict[str, Any], W
     return result, Warehouse(settings=settings, post_observations=largest + added, cities=cities)
 
 
+def existing(size: int, cities: int) -> Warehouse:
+    """The warehouse an earlier ``measure`` built for ``size`` (its data home is kept), to measure
+    serving, publish and evaluation again without the builds."""
+    home = work_root() / f"warehouse-{size}"
+    settings = settings_for(home, bench_repo(cities))
+    if not settings.serving_db.is_file():
+        raise FileNotFoundError(f"no built bench warehouse at {home}: run the warehouse measurement first")
+    return Warehouse(settings=settings, post_observations=_lake_rows(settings), cities=cities)
+
+
 def serving_db(warehouse: Warehouse) -> Path:
     return warehouse.settings.serving_db
