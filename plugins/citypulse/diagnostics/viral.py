@@ -20,7 +20,6 @@ import polars as pl
 
 QUANTILE = 0.99
 MIN_HISTORY = 30
-ACCOUNT = ["platform", "account_id"]
 
 
 _VIRAL_SQL = """
