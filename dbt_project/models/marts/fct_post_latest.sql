@@ -10,8 +10,8 @@
 -- table is a top-N over one row per post instead of a window over every post-day.
 -- Posts without a daily row keep NULL metrics (unknown, not 0), as dim_post left-joined would.
 -- Rows are written most-viewed first: the table's chart orders by views (top-N), and with the file
--- laid out that way the engine's per-block min/max lets it skip most blocks (DuckDB at 2.2M posts:
--- 155 ms -> 20 ms). The order is a layout, not a contract: readers still say ORDER BY.
+-- laid out that way the engine's per-block min/max lets it skip most blocks. The order is a layout,
+-- not a contract: readers still say ORDER BY.
 -- An incremental run writes only new and changed rows (changed_rows_only), themselves most-viewed
 -- first: sorting and rewriting every post's row was most of this model's time.
 with latest_day as (
