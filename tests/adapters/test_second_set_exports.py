@@ -149,9 +149,10 @@ def test_douyin_creator_works(landed: dict, home: Settings) -> None:
     assert posts.height == 15 and posts["post_id"].n_unique() == 15
     first = _row(posts, "source_row", 2)
     title = "AI 到底能否真正提高设计师的效率？ #AI #AI设计 #建筑设计 #建筑设计师 #Concetto"
-    # the design contract's surrogate: sk_ + sha256(platform, account_id, published_at UTC, title)[:20]
-    parts = "\u001f".join(["douyin", "architect-dy", "2025-09-26T11:30:00Z", title])
-    assert first["post_id"] == "sk_" + hashlib.sha256(parts.encode()).hexdigest()[:20]
+    # the design contract's surrogate from platform, account_id, published_at UTC and title: the
+    # project's key definition (md5 of the parts joined by '|'), prefixed sk_
+    parts = "|".join(["douyin", "architect-dy", "2025-09-26T11:30:00Z", title])
+    assert first["post_id"] == "sk_" + hashlib.md5(parts.encode()).hexdigest()
     assert first["published_at"] == datetime(2025, 9, 26, 11, 30, tzinfo=UTC)  # 19:30 Beijing
     assert (first["title"], first["post_type"], first["account_name"]) == (title, "1min-视频", "建筑师")
     counts = ("views", "likes", "shares", "comments", "saves", "followers_gained")
