@@ -22,7 +22,8 @@ def _tests(artifacts: Path) -> list[tuple[float, str]]:
     timed = []
     for report in sorted(artifacts.glob("junit-*.xml")):
         for case in ET.parse(report).getroot().iter("testcase"):
-            name = f"{case.get('classname', '')}::{case.get('name', '')}"
+            # xdist's loadgroup suffixes each test with its group ("…@tests/x.py"): the name is before it
+            name = f"{case.get('classname', '')}::{case.get('name', '').split('@', 1)[0]}"
             timed.append((float(case.get("time") or 0.0), name))
     return sorted(timed, reverse=True)[:SLOWEST]
 

@@ -40,6 +40,8 @@ def sample_pipeline(tmp_path_factory: pytest.TempPathFactory) -> SamplePipeline:
     return made_once(tmp_path_factory, "sample-pipeline", build_sample_pipeline)
 
 
+# before xdist's own hook, which reads the group marks into the node ids its scheduler groups by
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         path = item.nodeid.split("::", 1)[0]
