@@ -461,8 +461,43 @@ def _plan(
         lf = adapter.prepare(lf, ctx)
     raw_columns = [c for c in lf.collect_schema().names() if c not in (ROW, NOT_DATA)]
     present = set(raw_columns)
+    nondata_reason, nondata_code = _nondata_labels(frame, lf, detection, facts, present)
+    parsed = _parsed_sources(adapter, ctx, present, date_orders)
+    lf = lf.with_columns(parsed.columns).select(
+        pl.col(ROW),
+        *_entity_columns(adapter, ctx, parsed.typed),
+        nondata_reason.alias("_nondata"),
+        nondata_code.alias("_nondata_code"),
+        *[pl.col(c).alias(f"src:{c}") for c in raw_columns],
+        *[c.condition.fill_null(False).alias(f"_chk{i}") for i, c in enumerate(parsed.checks)],
+        *parsed.raw_values,
+    )
+    if adapter.finish is not None:
+        lf = adapter.finish(lf, ctx)
+    if "account_id" in ENTITIES[adapter.entity] and ctx.account_folder:
+        lf = lf.with_columns(account_id=pl.coalesce(pl.col("account_id"), pl.lit(ctx.account_folder)))
+    rules = _row_rules(adapter, set(lf.collect_schema().names()), present, facts)
+    offset = len(parsed.checks)
+    lf = lf.with_columns(
+        *[r.condition.fill_null(False).alias(f"_chk{offset + i}") for i, r in enumerate(rules)],
+    )
+    every = parsed.checks + rules
+    lf = lf.with_columns(
+        (
+            pl.col("_nondata").is_null()
+            & pl.any_horizontal([pl.col(f"_chk{i}") for i in range(len(every))] or [pl.lit(False)])
+        ).alias("_refused")
+    )
+    return lf, every, raw_columns
 
-    # --- rows that are not data at all -------------------------------------------------------
+
+def _nondata_labels(
+    frame: pl.DataFrame, lf: pl.LazyFrame, detection: Detection, facts: FileFacts | None, present: set[str]
+) -> tuple[pl.Expr, pl.Expr]:
+    """The reason and reason code of each row that is not data at all (null for a data row): a
+    repeated header, a description row, a row an adapter's filter or ``prepare`` hook names."""
+    adapter = detection.adapter
+    assert adapter is not None
     nondata: list[tuple[pl.Expr, str, str]] = []
     signature = [s for s in adapter.normalised_signature if s in present]
     if signature:
@@ -482,45 +517,65 @@ def _plan(
             values = [normalise_header(v) for v in rf.values]
             nondata.append((normalise_header_expr(pl.col(name)).is_in(values), rf.reason, rf.code))
     hook_said = NOT_DATA in lf.collect_schema().names()
-    nondata_reason = pl.col(NOT_DATA).cast(pl.String) if hook_said else pl.lit(None, dtype=pl.String)
-    nondata_code = pl.lit(reasons.NOT_DATA_ROW) if hook_said else pl.lit(None, dtype=pl.String)
-    for cond, reason, code in reversed(nondata):
-        nondata_reason = pl.when(cond.fill_null(False)).then(pl.lit(reason)).otherwise(nondata_reason)
-        nondata_code = pl.when(cond.fill_null(False)).then(pl.lit(code)).otherwise(nondata_code)
+    reason = pl.col(NOT_DATA).cast(pl.String) if hook_said else pl.lit(None, dtype=pl.String)
+    code = pl.lit(reasons.NOT_DATA_ROW) if hook_said else pl.lit(None, dtype=pl.String)
+    # the first condition that holds names the row
+    for cond, why, code_of in reversed(nondata):
+        reason = pl.when(cond.fill_null(False)).then(pl.lit(why)).otherwise(reason)
+        code = pl.when(cond.fill_null(False)).then(pl.lit(code_of)).otherwise(code)
+    return reason, code
 
-    # --- typed canonical columns -------------------------------------------------------------
+
+@dataclass
+class _Parsed:
+    """The adapter's declared columns parsed from the file's sources."""
+
+    columns: list[pl.Expr]  # one ``_parsed<k>`` column per source
+    typed: dict[str, pl.Expr]  # target column → its value, from the parsed columns
+    raw_values: list[pl.Expr]  # ``_val<i>``: the raw text a check shows
+    checks: list[_Check]  # "unreadable" refusals, one per non-text source
+
+
+def _parsed_sources(
+    adapter: Adapter, ctx: Context, present: set[str], date_orders: Mapping[str, str] | None
+) -> _Parsed:
+    """Each source is parsed once into a column of its own: the typed value and the "unreadable"
+    check both read that column (as expressions, polars would parse the text twice)."""
     pctx = ParseContext(ctx.timezone, ctx.observed_at_expr())
-    typed: dict[str, pl.Expr] = {}
-    checks: list[_Check] = []
-    # each source is parsed once into a column of its own; the typed value and the "unreadable"
-    # check both read that column (as expressions, polars would parse the text twice)
-    parsed_columns: list[pl.Expr] = []
-    raw_values: list[pl.Expr] = []
+    parsed = _Parsed([], {}, [], [])
     for column in adapter.columns:
         parser = get_parser(column.parser)
         sources = [normalise_header(s) for s in column.sources if normalise_header(s) in present]
         if not sources:
             continue
-        names = [f"_parsed{len(parsed_columns) + k}" for k in range(len(sources))]
-        parsed_columns += [
+        names = [f"_parsed{len(parsed.columns) + k}" for k in range(len(sources))]
+        parsed.columns += [
             parser(pl.col(s), replace(pctx, date_order=(date_orders or {}).get(s))).alias(n)
             for s, n in zip(sources, names, strict=True)
         ]
-        typed[column.target] = pl.coalesce([pl.col(n) for n in names]) if len(names) > 1 else pl.col(names[0])
-        if column.parser != "text":
-            for source, name in zip(sources, names, strict=True):
-                value = f"_val{len(checks)}"
-                raw_values.append(pl.col(source).alias(value))
-                checks.append(
-                    _Check(
-                        source,
-                        ~is_missing(pl.col(source)) & pl.col(name).is_null(),
-                        pl.col(value),
-                        _fmt_reason(adapter, source, f"is not {parser.expects}", pl.col(value)),
-                        reasons.unparseable(column.parser),
-                    )
+        parsed.typed[column.target] = (
+            pl.coalesce([pl.col(n) for n in names]) if len(names) > 1 else pl.col(names[0])
+        )
+        if column.parser == "text":
+            continue
+        for source, name in zip(sources, names, strict=True):
+            value = f"_val{len(parsed.checks)}"
+            parsed.raw_values.append(pl.col(source).alias(value))
+            parsed.checks.append(
+                _Check(
+                    source,
+                    ~is_missing(pl.col(source)) & pl.col(name).is_null(),
+                    pl.col(value),
+                    _fmt_reason(adapter, source, f"is not {parser.expects}", pl.col(value)),
+                    reasons.unparseable(column.parser),
                 )
-    schema = ENTITIES[adapter.entity]
+            )
+    return parsed
+
+
+def _entity_columns(adapter: Adapter, ctx: Context, typed: Mapping[str, pl.Expr]) -> list[pl.Expr]:
+    """The entity's columns, typed: parsed from the file, else the adapter's constants and the
+    context's; the account and observation time from the file win over the context's."""
     defaults: dict[str, pl.Expr] = {
         "platform": pl.lit(adapter.platform),
         "account_id": pl.lit(ctx.account_id, dtype=pl.String),
@@ -530,103 +585,103 @@ def _plan(
     for name, value in adapter.constants.items():
         defaults[name] = pl.lit(value)
     exprs = []
-    for name, dtype in schema.items():
+    for name, dtype in ENTITIES[adapter.entity].items():
         if name in typed and name in defaults and name in ("account_id", "account_name", "observed_at"):
             exprs.append(pl.coalesce(typed[name], defaults[name]).cast(dtype).alias(name))
         elif name in typed:
             exprs.append(typed[name].cast(dtype).alias(name))
         elif name in defaults:
             exprs.append(defaults[name].cast(dtype).alias(name))
-    lf = lf.with_columns(parsed_columns).select(
-        pl.col(ROW),
-        *exprs,
-        nondata_reason.alias("_nondata"),
-        nondata_code.alias("_nondata_code"),
-        *[pl.col(c).alias(f"src:{c}") for c in raw_columns],
-        *[c.condition.fill_null(False).alias(f"_chk{i}") for i, c in enumerate(checks)],
-        *raw_values,
-    )
-    if adapter.finish is not None:
-        lf = adapter.finish(lf, ctx)
-    if "account_id" in schema and ctx.account_folder:
-        lf = lf.with_columns(account_id=pl.coalesce(pl.col("account_id"), pl.lit(ctx.account_folder)))
+    return exprs
 
-    # --- row rules over the typed frame ------------------------------------------------------
-    columns_now = set(lf.collect_schema().names())
+
+def _row_rules(
+    adapter: Adapter, columns: set[str], present: set[str], facts: FileFacts | None
+) -> list[_Check]:
+    """The refusals judged on the typed frame (``columns``: its columns), in the order their
+    rejects are listed."""
+    schema = ENTITIES[adapter.entity]
     source_of = {
         c.target: next((normalise_header(s) for s in c.sources if normalise_header(s) in present), c.target)
         for c in adapter.columns
     }
-    rules: list[_Check] = []
-    for name in adapter.required_columns:
-        if name in columns_now:
-            rules.append(
-                _Check(
-                    source_of.get(name, name),
-                    pl.col(name).is_null(),
-                    pl.lit(None, pl.String),
-                    _fmt_reason(adapter, source_of.get(name, name), f"required value ({name}) is missing"),
-                    reasons.REQUIRED_MISSING,
-                )
-            )
-        else:
-            rules.append(
-                _Check(
-                    name,
-                    pl.lit(True),
-                    pl.lit(None, pl.String),
-                    _fmt_reason(adapter, name, f"required value ({name}) is missing"),
-                    reasons.REQUIRED_MISSING,
-                )
-            )
-    for name, dtype in schema.items():
-        if dtype == pl.Int64 and name in columns_now and name not in adapter.signed:
-            label = source_of.get(name, name)
-            rules.append(
-                _Check(
-                    label,
-                    pl.col(name) < 0,
-                    pl.col(name).cast(pl.String),
-                    _fmt_reason(
-                        adapter, label, "is negative; counts cannot be", pl.col(name).cast(pl.String)
-                    ),
-                    reasons.NEGATIVE_COUNT,
-                )
-            )
-    rules += _plausibility_checks(adapter, schema, columns_now, source_of)
-    if "published_at" in columns_now and "observed_at" in columns_now:
-        label = source_of.get("published_at", "published_at")
-        rules.append(
-            _Check(
-                label,
-                pl.col("published_at") > pl.col("observed_at") + pl.duration(days=1),
-                pl.col("published_at").cast(pl.String),
-                pl.format(
-                    f"{adapter.name}: row {{}}, column {label}: published at {{}} UTC, more than a day "
-                    "after the observation time {} UTC",
-                    pl.col(ROW),
-                    pl.col("published_at"),
-                    pl.col("observed_at"),
-                ),
-                reasons.PUBLISHED_AFTER_OBSERVED,
-            )
-        )
+    negative = "is negative; counts cannot be"
+    rules = [
+        *_required_checks(adapter, columns, source_of),
+        *(
+            _value_check(adapter, source_of, n, pl.col(n) < 0, negative, reasons.NEGATIVE_COUNT)
+            for n, dtype in schema.items()
+            if dtype == pl.Int64 and n in columns and n not in adapter.signed
+        ),
+        *_plausibility_checks(adapter, schema, columns, source_of),
+    ]
+    if "published_at" in columns and "observed_at" in columns:
+        rules.append(_published_after_observed(adapter, source_of.get("published_at", "published_at")))
     if adapter.platform not in PLATFORMS:
+        known = ", ".join(PLATFORMS)
         rules.append(
             _Check(
                 "platform",
                 pl.lit(True),
                 pl.lit(adapter.platform),
-                pl.lit(
-                    f"{adapter.name}: unknown platform {adapter.platform!r}; known: {', '.join(PLATFORMS)}"
-                ),
+                pl.lit(f"{adapter.name}: unknown platform {adapter.platform!r}; known: {known}"),
                 reasons.UNKNOWN_PLATFORM,
             )
         )
+    return rules + _declared_rules(adapter, facts)
+
+
+def _value_check(
+    adapter: Adapter, source_of: Mapping[str, str], name: str, condition: pl.Expr, message: str, code: str
+) -> _Check:
+    """A refusal of the typed value of ``name``, shown as text under its source column's name."""
+    label = source_of.get(name, name)
+    value = pl.col(name).cast(pl.String)
+    return _Check(label, condition, value, _fmt_reason(adapter, label, message, value), code)
+
+
+def _required_checks(adapter: Adapter, columns: set[str], source_of: Mapping[str, str]) -> list[_Check]:
+    """A required value that is missing; a required column the typed frame lacks refuses every row."""
+    checks = []
+    for name in adapter.required_columns:
+        label = source_of.get(name, name) if name in columns else name
+        checks.append(
+            _Check(
+                label,
+                pl.col(name).is_null() if name in columns else pl.lit(True),
+                pl.lit(None, pl.String),
+                _fmt_reason(adapter, label, f"required value ({name}) is missing"),
+                reasons.REQUIRED_MISSING,
+            )
+        )
+    return checks
+
+
+def _published_after_observed(adapter: Adapter, label: str) -> _Check:
+    """A post published more than a day after the observation time of the export that lists it."""
+    return _Check(
+        label,
+        pl.col("published_at") > pl.col("observed_at") + pl.duration(days=1),
+        pl.col("published_at").cast(pl.String),
+        pl.format(
+            f"{adapter.name}: row {{}}, column {label}: published at {{}} UTC, more than a day "
+            "after the observation time {} UTC",
+            pl.col(ROW),
+            pl.col("published_at"),
+            pl.col("observed_at"),
+        ),
+        reasons.PUBLISHED_AFTER_OBSERVED,
+    )
+
+
+def _declared_rules(adapter: Adapter, facts: FileFacts | None) -> list[_Check]:
+    """The adapter's own row rules; in a row batch, a windowed rule refuses the rows its window
+    found over the whole file (``facts``)."""
     refused_by_rule = facts.refused_by_rule if facts is not None else {}
+    checks = []
     for i, rule in enumerate(adapter.rules):
         rule_value = rule.value().cast(pl.String) if rule.value is not None else None
-        rules.append(
+        checks.append(
             _Check(
                 rule.column,
                 pl.col(ROW).is_in(refused_by_rule[i].implode()) if i in refused_by_rule else rule.when(),
@@ -635,18 +690,7 @@ def _plan(
                 rule.code,
             )
         )
-    offset = len(checks)
-    lf = lf.with_columns(
-        *[r.condition.fill_null(False).alias(f"_chk{offset + i}") for i, r in enumerate(rules)],
-    )
-    every = checks + rules
-    lf = lf.with_columns(
-        (
-            pl.col("_nondata").is_null()
-            & pl.any_horizontal([pl.col(f"_chk{i}") for i in range(len(every))] or [pl.lit(False)])
-        ).alias("_refused")
-    )
-    return lf, every, raw_columns
+    return checks
 
 
 def _plausibility_checks(
@@ -660,39 +704,16 @@ def _plausibility_checks(
     for name, dtype in schema.items():
         if name not in columns:
             continue
-        label = source_of.get(name, name)
         if dtype == pl.Int64:
-            checks.append(
-                _Check(
-                    label,
-                    pl.col(name).abs() > bounds.count_ceiling,
-                    pl.col(name).cast(pl.String),
-                    _fmt_reason(
-                        adapter,
-                        label,
-                        f"is beyond the plausible count ceiling {bounds.count_ceiling:,}",
-                        pl.col(name).cast(pl.String),
-                    ),
-                    reasons.COUNT_TOO_LARGE,
-                )
-            )
+            too_large = pl.col(name).abs() > bounds.count_ceiling
+            why = f"is beyond the plausible count ceiling {bounds.count_ceiling:,}"
+            checks.append(_value_check(adapter, source_of, name, too_large, why, reasons.COUNT_TOO_LARGE))
         elif isinstance(dtype, (pl.Date, pl.Datetime)):
             low = pl.lit(earliest.date() if isinstance(dtype, pl.Date) else earliest, dtype=dtype)
             high = pl.lit(latest.date() if isinstance(dtype, pl.Date) else latest, dtype=dtype)
-            checks.append(
-                _Check(
-                    label,
-                    (pl.col(name) < low) | (pl.col(name) > high),
-                    pl.col(name).cast(pl.String),
-                    _fmt_reason(
-                        adapter,
-                        label,
-                        f"is outside the plausible window {earliest:%Y-%m-%d} .. now + {bounds.days_ahead} day(s)",
-                        pl.col(name).cast(pl.String),
-                    ),
-                    reasons.DATE_OUT_OF_RANGE,
-                )
-            )
+            outside = (pl.col(name) < low) | (pl.col(name) > high)
+            why = f"is outside the plausible window {earliest:%Y-%m-%d} .. now + {bounds.days_ahead} day(s)"
+            checks.append(_value_check(adapter, source_of, name, outside, why, reasons.DATE_OUT_OF_RANGE))
     return checks
 
 
