@@ -18,11 +18,12 @@ import os
 import shutil
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -43,6 +44,7 @@ from citypulse.adapters.engine import (
     refused_rows,
 )
 from citypulse.adapters.readers import (
+    CsvFile,
     Piece,
     UnreadableFile,
     open_csv,
@@ -530,12 +532,49 @@ def _quarantine(
     return _finish(settings, entry, result)
 
 
-def _unreadable_code(exc: Exception) -> str:
-    if isinstance(exc, DateOrderError):
-        return reasons.DATE_ORDER_AMBIGUOUS
-    if isinstance(exc, UnicodeDecodeError) or isinstance(exc.__cause__, UnicodeDecodeError):
-        return reasons.ENCODING
-    return reasons.UNREADABLE_FILE
+def _quarantine_unreadable(
+    settings: Settings,
+    entry: dict[str, Any],
+    source: _Source,
+    name: str,
+    exc: Exception,
+    detections: list[Detection] | None = None,
+) -> FileResult:
+    """Quarantine a file its reader or polars cannot read, or whose day/month order its values do
+    not decide (refused, never guessed)."""
+    if isinstance(exc, pl.exceptions.PolarsError):
+        code, why = reasons.PARSE_FAILED, f"could not be parsed: {exc}"
+    elif isinstance(exc, DateOrderError):
+        code, why = reasons.DATE_ORDER_AMBIGUOUS, str(exc)
+    elif isinstance(exc, UnicodeDecodeError) or isinstance(exc.__cause__, UnicodeDecodeError):
+        code, why = reasons.ENCODING, str(exc)
+    else:
+        code, why = reasons.UNREADABLE_FILE, str(exc)
+    return _quarantine(settings, entry, source, name, code, f"{name}: {why}", detections)
+
+
+def _quarantine_no_adapter(
+    settings: Settings,
+    entry: dict[str, Any],
+    source: _Source,
+    name: str,
+    why: str,
+    detections: list[Detection],
+) -> FileResult:
+    reason = f"{name}: no adapter matches its header; {why}"
+    return _quarantine(settings, entry, source, name, reasons.NO_ADAPTER, reason, detections)
+
+
+@contextmanager
+def _scratch(folder: Path) -> Iterator[Path]:
+    """A fresh folder for a landing's intermediate files, removed however the landing ends (one a
+    crash left behind is emptied by the next landing of the same bytes)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _land_zip(
@@ -548,66 +587,45 @@ def _land_zip(
 ) -> FileResult:
     """Each member streamed out under the limits (:mod:`citypulse.landing.safe_archive`) and landed
     as a file of its own; members refused or skipped are listed in the archive's ledger entry."""
-    bounds = limits.current()
+    ingest_id, bounds = entry["ingest_id"], limits.current()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members, skipped = safe_archive.list_members(archive, bounds)
     except zipfile.BadZipFile as exc:
-        return _quarantine(
-            settings,
-            entry,
-            source,
-            name,
-            reasons.ARCHIVE_UNREADABLE,
-            f"{name}: not a readable zip archive: {exc}",
-        )
+        why = f"{name}: not a readable zip archive: {exc}"
+        return _quarantine(settings, entry, source, name, reasons.ARCHIVE_UNREADABLE, why)
     if not members:
-        why = f"; skipped: {'; '.join(skipped)}" if skipped else ""
-        return _quarantine(
-            settings,
-            entry,
-            source,
-            name,
-            reasons.ARCHIVE_EMPTY,
-            f"{name}: the zip archive holds no files{why}",
-        )
-    work = settings.home / ".landing" / f"{entry['ingest_id']}.zip"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+        listed = f"; skipped: {'; '.join(skipped)}" if skipped else ""
+        why = f"{name}: the zip archive holds no files{listed}"
+        return _quarantine(settings, entry, source, name, reasons.ARCHIVE_EMPTY, why)
     results: list[FileResult] = []
-    try:
-        with safe_archive.opened(entry["ingest_id"], bounds):
-            for i, info in enumerate(members):
-                member_name = f"{name}!{info.filename}"
-                member = safe_archive.extract(archive, info, work / f"member-{i:06d}")
-                if member.path is None or member.digest is None:
-                    results.append(
-                        FileResult(
-                            member_name,
-                            entry["ingest_id"],
-                            "quarantined",
-                            source.folder_platform,
-                            error=f"{member_name}: {member.refused}",
-                            reason_code=reasons.MEMBER_REFUSED,
-                        )
-                    )
-                    continue
-                results.append(
-                    _land_member(settings, member.path, member.digest, member_name, source, adapters)
-                )
-                member.path.unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    landed = [r for r in results if r.status == "landed"]
-    notes = [r.error for r in results if r.status == "quarantined" and r.error] + [
-        f"{name}!{line}" for line in skipped
-    ]
+    with (
+        _scratch(settings.home / ".landing" / f"{ingest_id}.zip") as work,
+        safe_archive.opened(ingest_id, bounds),
+    ):
+        for i, info in enumerate(members):
+            member = safe_archive.extract(archive, info, work / f"member-{i:06d}")
+            results.append(
+                _land_member(settings, member, f"{name}!{info.filename}", ingest_id, source, adapters)
+            )
+    result = _archive_result(name, ingest_id, source, results, skipped)
+    return _finish(settings, {**entry, "observed_at_source": None}, result)
+
+
+def _archive_result(
+    name: str, ingest_id: str, source: _Source, members: list[FileResult], skipped: list[str]
+) -> FileResult:
+    """The archive's own result: landed when a member landed (with the landed members' counts),
+    naming every member not landed."""
+    landed = [r for r in members if r.status == "landed"]
+    notes = [r.error for r in members if r.status == "quarantined" and r.error]
+    notes += [f"{name}!{line}" for line in skipped]
     error = None if landed else f"{name}: no member of the archive could be landed"
     if notes:
         error = f"{error or name}; members not landed: {'; '.join(notes)}"
-    result = FileResult(
+    return FileResult(
         name,
-        entry["ingest_id"],
+        ingest_id,
         "landed" if landed else "quarantined",
         platform=next((r.platform for r in landed), source.folder_platform),
         adapter="zip",
@@ -616,20 +634,37 @@ def _land_zip(
         rows_rejected=sum(r.rows_rejected for r in landed),
         error=error,
         reason_code=(reasons.MEMBER_REFUSED if notes else None) if landed else reasons.ARCHIVE_EMPTY,
-        members=results,
+        members=members,
     )
-    return _finish(settings, {**entry, "observed_at_source": None}, result)
 
 
 def _land_member(
-    settings: Settings, path: Path, digest: str, name: str, source: _Source, adapters: list[Adapter]
+    settings: Settings,
+    member: safe_archive.Member,
+    name: str,
+    archive_id: str,
+    source: _Source,
+    adapters: list[Adapter],
 ) -> FileResult:
-    """An extracted member, landed as an inbox file is: a big CSV in batches from its file."""
-    with open(path, "rb") as fh:
+    """An extracted member, landed as an inbox file is (a big CSV in batches from its file); one
+    refused on extraction is quarantined within the archive."""
+    if member.path is None or member.digest is None:
+        refused = f"{name}: {member.refused}"
+        return FileResult(
+            name,
+            archive_id,
+            "quarantined",
+            source.folder_platform,
+            error=refused,
+            reason_code=reasons.MEMBER_REFUSED,
+        )
+    with open(member.path, "rb") as fh:
         head = fh.read(_SNIFF_BYTES)
-    big = path.stat().st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
-    data: bytes | Path = path if big and sniff_format(head) == "csv" else path.read_bytes()
-    return _land_bytes(settings, data, name, source, adapters, digest)
+    big = member.path.stat().st_size > _bytes_setting(BATCH_ABOVE_ENV, _BATCH_ABOVE)
+    data: bytes | Path = member.path if big and sniff_format(head) == "csv" else member.path.read_bytes()
+    result = _land_bytes(settings, data, name, source, adapters, member.digest)
+    member.path.unlink(missing_ok=True)
+    return result
 
 
 def _observed_at(
@@ -683,102 +718,103 @@ def _land_table_file(
     adapters: list[Adapter],
     entry: dict[str, Any],
 ) -> FileResult:
-    ingest_id = entry["ingest_id"]
+    """A file landed whole: each table by the adapter its header matches (and that adapter's
+    ``also`` adapters), into the ingest's lake files and one rejects file."""
     if source.manifest_error:
         return _quarantine(settings, entry, source, name, reasons.MANIFEST_INVALID, source.manifest_error)
     try:
-        tables, encoding, fmt = read_tables(data)
+        tables, entry["encoding"], fmt = read_tables(data)
     except (UnreadableFile, UnicodeDecodeError) as exc:
-        return _quarantine(settings, entry, source, name, _unreadable_code(exc), f"{name}: {exc}")
-    entry["encoding"] = encoding
-    nul_bytes = sum(table.nul_bytes for table in tables)
+        return _quarantine_unreadable(settings, entry, source, name, exc)
     if not tables:
-        entry.update(
-            observed_at=source.manifest.observed_at,
-            observed_at_source="manifest" if source.manifest.observed_at else None,
-        )
-        empty = FileResult(
-            name,
-            ingest_id,
-            "landed",
-            source.folder_platform,
-            None,
-            error=f"{name}: the file holds no records (an empty response); nothing to land",
-            reason_code=reasons.EMPTY_FILE,
-        )
-        return _finish(settings, entry, empty)
+        return _land_empty(settings, entry, source, name)
     detections = [detect(t, adapters, fmt) for t in tables]
     matched = [d for d in detections if d.adapter is not None]
     if not matched:
         closest = next((d for d in detections if d.closest is not None), None)
         why = closest.closest_text if closest else "no table found in the file"
-        return _quarantine(
-            settings,
-            entry,
-            source,
-            name,
-            reasons.NO_ADAPTER,
-            f"{name}: no adapter matches its header; {why}",
-            detections,
-        )
+        return _quarantine_no_adapter(settings, entry, source, name, why, detections)
     first = matched[0].adapter
     assert first is not None
     tz = source.manifest.timezone or first.timezone
-    observed_at, observed_source = _observed_at(
+    entry["observed_at"], entry["observed_at_source"] = _observed_at(
         source,
         name,
         tz,
         lambda: next(filter(None, (observed_at_from_content(d, tz) for d in matched)), None),
     )
-    entry.update(observed_at=observed_at, observed_at_source=observed_source)
-    outcomes: list[Outcome] = []  # one per table: its detected adapter's
-    extras: list[Outcome] = []  # the tables' ``also`` adapters' (a second entity from the same rows)
-    refused = 0
     forgotten = tombstones.load(settings)  # rows of accounts forgotten on request never land
     try:
-        for detection in matched:
-            table = [
-                tombstones.drop_forgotten(
-                    forgotten, apply(d, _context(source, name, d, observed_at), ingest_id)
-                )
-                for d in _with_also(detection)
-            ]
-            outcomes.append(table[0])
-            extras += table[1:]
-            refused += _rows_refused(table)
-    except pl.exceptions.PolarsError as exc:
-        return _quarantine(
-            settings,
-            entry,
-            source,
-            name,
-            reasons.PARSE_FAILED,
-            f"{name}: could not be parsed: {exc}",
-            detections,
+        mapped = [_map_table(forgotten, source, name, d, entry) for d in matched]
+    except (pl.exceptions.PolarsError, DateOrderError) as exc:
+        return _quarantine_unreadable(settings, entry, source, name, exc, detections)
+    _write_outputs(
+        settings, entry["ingest_id"], [m.outcome for m in mapped] + [o for m in mapped for o in m.also]
+    )
+    nul_bytes = sum(table.nul_bytes for table in tables)
+    return _finish(settings, entry, _tables_landed(name, entry["ingest_id"], detections, mapped, nul_bytes))
+
+
+def _land_empty(settings: Settings, entry: dict[str, Any], source: _Source, name: str) -> FileResult:
+    """A file without records (an empty API response) lands nothing, and is not refused."""
+    entry.update(
+        observed_at=source.manifest.observed_at,
+        observed_at_source="manifest" if source.manifest.observed_at else None,
+    )
+    empty = FileResult(
+        name,
+        entry["ingest_id"],
+        "landed",
+        source.folder_platform,
+        None,
+        error=f"{name}: the file holds no records (an empty response); nothing to land",
+        reason_code=reasons.EMPTY_FILE,
+    )
+    return _finish(settings, entry, empty)
+
+
+class _Mapped(NamedTuple):
+    """One table mapped by its adapter and by each of that adapter's ``also`` adapters."""
+
+    outcome: Outcome
+    also: list[Outcome]
+    refused: int  # see _rows_refused
+
+
+def _map_table(
+    forgotten: tombstones.Tombstones, source: _Source, name: str, detection: Detection, entry: dict[str, Any]
+) -> _Mapped:
+    table = [
+        tombstones.drop_forgotten(
+            forgotten, apply(d, _context(source, name, d, entry["observed_at"]), entry["ingest_id"])
         )
-    except DateOrderError as exc:  # day and month cannot be told apart: refused, never guessed
-        return _quarantine(
-            settings, entry, source, name, reasons.DATE_ORDER_AMBIGUOUS, f"{name}: {exc}", detections
-        )
-    _write_outputs(settings, ingest_id, outcomes + extras)
+        for d in _with_also(detection)
+    ]
+    return _Mapped(table[0], table[1:], _rows_refused(table))
+
+
+def _tables_landed(
+    name: str, ingest_id: str, detections: list[Detection], mapped: list[_Mapped], nul_bytes: int
+) -> FileResult:
+    """The file's result: its tables' counts; tables no adapter reads and NUL characters removed
+    from the cells (never content) are said."""
+    outcomes = [m.outcome for m in mapped]
     ignored = [d.table.label or "(table)" for d in detections if d.adapter is None]
-    names = sorted({o.adapter.name for o in outcomes})
-    result = FileResult(
+    notes = [f"tables without an adapter, not landed: {', '.join(ignored)}"] if ignored else []
+    if nul_bytes:
+        notes.append(f"{nul_bytes} NUL characters removed from the cells")
+    return FileResult(
         name,
         ingest_id,
         "landed",
         platform=outcomes[0].adapter.platform,
-        adapter=",".join(names),
+        adapter=",".join(sorted({o.adapter.name for o in outcomes})),
         rows_in=sum(o.rows_in for o in outcomes),
         rows_landed=sum(o.rows_landed for o in outcomes),
-        rows_rejected=refused,
-        error=f"tables without an adapter, not landed: {', '.join(ignored)}" if ignored else None,
+        rows_rejected=sum(m.refused for m in mapped),
+        error="; ".join(notes) or None,
         reason_code=reasons.TABLES_IGNORED if ignored else None,
     )
-    if nul_bytes:  # never content: removed, and said so
-        note = f"{nul_bytes} NUL characters removed from the cells"
-        result.error = f"{result.error}; {note}" if result.error else note
-    return _finish(settings, entry, result)
 
 
 def _with_also(detection: Detection) -> list[Detection]:
@@ -862,22 +898,15 @@ def _land_csv_in_batches(
     """A big CSV, landed batch of records by batch: memory holds one batch, not the file.
 
     The file is decoded to UTF-8 on disk when it is not UTF-8 already, read in pieces of whole
-    records (:class:`CsvFile`), detected on its first batch, and landed batch by batch; each
-    batch's lake rows and rejects go to Arrow parts, streamed into the ingest's one lake file and
-    one rejects file. Each piece is parsed once in that pass, at the width of its own records;
-    the batches narrower than the table's widest record are landed again at its width. Then
-    windowed rules are decided over every batch's keys, and the batches holding a row they refuse
-    are landed again.
+    records (:class:`CsvFile`), detected on its first batch, and landed batch by batch
+    (:class:`_Batches`); each batch's lake rows and rejects go to Arrow parts, streamed into the
+    ingest's one lake file and one rejects file.
     The result equals landing the file whole. Adapters whose hooks look across rows
     (``row_batches=False``) land the file whole.
     """
-    ingest_id = entry["ingest_id"]
     if source.manifest_error:
         return _quarantine(settings, entry, source, name, reasons.MANIFEST_INVALID, source.manifest_error)
-    work = settings.home / ".landing" / ingest_id
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
+    with _scratch(settings.home / ".landing" / entry["ingest_id"]) as work:
         try:
             utf8, entry["encoding"] = utf8_file(path, work / "utf8.csv")
             csv = open_csv(utf8, _bytes_setting(BATCH_PIECE_ENV, _BATCH_PIECE))
@@ -886,123 +915,142 @@ def _land_csv_in_batches(
             sectioned = len(split_sections(head)) > 1
             detection = detect(head, adapters, "csv")
         except (UnreadableFile, UnicodeDecodeError) as exc:
-            return _quarantine(settings, entry, source, name, _unreadable_code(exc), f"{name}: {exc}")
-        if sectioned:
-            return _land_table_file(settings, path.read_bytes(), name, source, adapters, entry)
+            return _quarantine_unreadable(settings, entry, source, name, exc)
         adapter = detection.adapter
-        if adapter is None:
-            why = detection.closest_text
-            return _quarantine(
-                settings,
-                entry,
-                source,
-                name,
-                reasons.NO_ADAPTER,
-                f"{name}: no adapter matches its header; {why}",
-                [detection],
-            )
         # a table unwrapped from single-field records has no row batches of its own; a table
         # that also lands a second entity (``Adapter.also``) is landed whole, every adapter at once
-        if not adapter.row_batches or detection.unwrapped or adapter.also:
+        if sectioned or (
+            adapter is not None and (not adapter.row_batches or detection.unwrapped or adapter.also)
+        ):
             return _land_table_file(settings, path.read_bytes(), name, source, adapters, entry)
-        # every pass over the batches may meet a record polars cannot read: all inside the try
+        if adapter is None:
+            return _quarantine_no_adapter(settings, entry, source, name, detection.closest_text, [detection])
+        # every pass over the batches may meet a record polars cannot read
         try:
-            tz = source.manifest.timezone or adapter.timezone
-            observed_at, entry["observed_at_source"] = _observed_at(
-                source,
-                name,
-                tz,
-                lambda: max(
-                    filter(None, (observed_at_from_content(detection, tz, b.frame) for b in csv.batches())),
-                    default=None,
-                ),
-            )
-            entry["observed_at"] = observed_at
-            ctx = _context(source, name, detection, observed_at)
-            first_row = (
-                first_data_row(detection, (b.frame for b in csv.batches()))
-                if adapter.skip_after_header
-                else None
-            )
-            outcomes: dict[int, _BatchOutcome] = {}
-            keys: dict[int, pl.DataFrame] = {}
-            evidence: dict[int, dict[str, OrderEvidence]] = {}  # each batch's date columns' evidence
-            orders: dict[int, dict[str, str]] = {}  # the day/month orders each batch was parsed in
-            pieces: list[Piece] = []
-            widths: list[int] = []  # the width each batch was landed at
-
-            forgotten = tombstones.load(settings)  # rows of accounts forgotten on request never land
-
-            def land(i: int, frame: pl.DataFrame, facts: FileFacts) -> None:
-                outcome = tombstones.drop_forgotten(forgotten, apply(detection, ctx, ingest_id, frame, facts))
-                outcomes[i] = _BatchOutcome.write(work, i, outcome)
-                if outcome.keys is not None:
-                    keys[i] = outcome.keys
-                if outcome.date_evidence is not None:
-                    evidence[i] = outcome.date_evidence
-                orders[i] = outcome.date_orders
-
-            provisional = provisional_facts(detection, first_row)
-            for i, batch in enumerate(csv.batches()):
-                pieces.append(batch.piece)
-                widths.append(max(batch.filled, len(detection.header)))
-                land(i, _widened(batch.frame, widths[-1]), provisional)
-            # the table is as wide as its widest batch: a narrower one is landed again at that
-            # width (``prepare`` hooks may read the columns beyond the header), before its keys count
-            width = max(widths, default=0)
-            for i in (i for i, w in enumerate(widths) if w < width):
-                land(i, csv.batch(pieces[i], width), provisional)
-            # each date column has one day/month order, decided over every batch's values: a
-            # batch that decided otherwise on its own (its days all ≤ 12) is landed again in it
-            file_orders = decide_date_orders(adapter, ctx, [evidence[i] for i in sorted(evidence)])
-            decided = replace(provisional, date_orders=file_orders)
-            for i in [i for i in sorted(orders) if orders[i] != file_orders]:
-                land(i, csv.batch(pieces[i], width), decided)
-            # windowed rules (a post appearing again later) look across batches: the few batches
-            # holding a row they refuse are landed again, knowing which
-            refused = refused_rows(adapter, [keys[i] for i in sorted(keys)])
-            facts = FileFacts(first_row, refused, file_orders)
-            for i in _batches_holding(pieces, facts.refused):
-                land(i, csv.batch(pieces[i], width), facts)
-        except (UnreadableFile, DateOrderError) as exc:
-            return _quarantine(
-                settings, entry, source, name, _unreadable_code(exc), f"{name}: {exc}", [detection]
-            )
-        except pl.exceptions.PolarsError as exc:
-            return _quarantine(
-                settings,
-                entry,
-                source,
-                name,
-                reasons.PARSE_FAILED,
-                f"{name}: could not be parsed: {exc}",
-                [detection],
-            )
-        landed_parts = [o.landed for o in outcomes.values() if o.landed is not None]
-        reject_parts = [o.rejects for o in outcomes.values() if o.rejects is not None]
-        if landed_parts:
-            lake = lake_store(settings)
-            lake.sink(
-                lake.entity_file(adapter.entity, adapter.platform, ingest_id), pl.scan_ipc(landed_parts)
-            )
-        if reject_parts and not landed_parts:  # as landed whole: decided over the whole table
-            forgotten_file = tombstones.wholly_forgotten(pl.scan_ipc(reject_parts).collect())
-            write_parquet(settings.rejects / f"{ingest_id}.parquet", forgotten_file)
-        elif reject_parts:
-            sink_parquet(settings.rejects / f"{ingest_id}.parquet", pl.scan_ipc(reject_parts))
-        rows_in = sum(o.rows_in for o in outcomes.values())
-        rows_landed = sum(o.rows_landed for o in outcomes.values())
-        rows_rejected = sum(o.rows_rejected for o in outcomes.values())
+            batches = _land_batches(settings, csv, detection, source, name, entry, work)
+        except (UnreadableFile, DateOrderError, pl.exceptions.PolarsError) as exc:
+            return _quarantine_unreadable(settings, entry, source, name, exc, [detection])
+        outcomes = list(batches.outcomes.values())
+        _publish_batches(settings, entry["ingest_id"], adapter, outcomes)
         result = FileResult(
             name,
-            ingest_id,
+            entry["ingest_id"],
             "landed",
             platform=adapter.platform,
             adapter=adapter.name,
-            rows_in=rows_in,
-            rows_landed=rows_landed,
-            rows_rejected=rows_rejected,
+            rows_in=sum(o.rows_in for o in outcomes),
+            rows_landed=sum(o.rows_landed for o in outcomes),
+            rows_rejected=sum(o.rows_rejected for o in outcomes),
         )
         return _finish(settings, entry, result)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+
+def _land_batches(
+    settings: Settings,
+    csv: CsvFile,
+    detection: Detection,
+    source: _Source,
+    name: str,
+    entry: dict[str, Any],
+    work: Path,
+) -> _Batches:
+    """The CSV's batches, each landed in every pass it needs; the observation time (which may be
+    read from every batch's rows) recorded in ``entry``."""
+    adapter = detection.adapter
+    assert adapter is not None
+    tz = source.manifest.timezone or adapter.timezone
+    entry["observed_at"], entry["observed_at_source"] = _observed_at(
+        source,
+        name,
+        tz,
+        lambda: max(
+            filter(None, (observed_at_from_content(detection, tz, b.frame) for b in csv.batches())),
+            default=None,
+        ),
+    )
+    ctx = _context(source, name, detection, entry["observed_at"])
+    first_row = (
+        first_data_row(detection, (b.frame for b in csv.batches())) if adapter.skip_after_header else None
+    )
+    batches = _Batches(csv, detection, ctx, entry["ingest_id"], work, tombstones.load(settings))
+    batches.land_every_pass(first_row)
+    return batches
+
+
+@dataclass
+class _Batches:
+    """A big CSV's row batches as they are landed: each batch's latest outcome, and what the
+    decisions over the whole file need from it.
+
+    Each piece is parsed once in the first pass, at the width of its own records; the batches
+    narrower than the table's widest record are landed again at its width. Then day/month orders
+    and windowed rules are decided over every batch, and the batches they change are landed again.
+    """
+
+    csv: CsvFile
+    detection: Detection
+    ctx: Context
+    ingest_id: str
+    work: Path  # the batches' Arrow parts
+    forgotten: tombstones.Tombstones  # rows of accounts forgotten on request never land
+    outcomes: dict[int, _BatchOutcome] = field(default_factory=dict)
+    keys: dict[int, pl.DataFrame] = field(default_factory=dict)
+    evidence: dict[int, dict[str, OrderEvidence]] = field(default_factory=dict)  # per date column
+    orders: dict[int, dict[str, str]] = field(default_factory=dict)  # the day/month orders parsed in
+    pieces: list[Piece] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)  # the width each batch was landed at
+
+    def land_every_pass(self, first_row: int | None) -> None:
+        adapter = self.detection.adapter
+        assert adapter is not None
+        provisional = provisional_facts(self.detection, first_row)
+        for i, batch in enumerate(self.csv.batches()):
+            self.pieces.append(batch.piece)
+            self.widths.append(max(batch.filled, len(self.detection.header)))
+            self._land(i, _widened(batch.frame, self.widths[-1]), provisional)
+        # the table is as wide as its widest batch: a narrower one is landed again at that
+        # width (``prepare`` hooks may read the columns beyond the header), before its keys count
+        width = max(self.widths, default=0)
+        self._land_again([i for i, w in enumerate(self.widths) if w < width], provisional)
+        # each date column has one day/month order, decided over every batch's values: a
+        # batch that decided otherwise on its own (its days all ≤ 12) is landed again in it
+        evidence = [self.evidence[i] for i in sorted(self.evidence)]
+        file_orders = decide_date_orders(adapter, self.ctx, evidence)
+        differing = [i for i in sorted(self.orders) if self.orders[i] != file_orders]
+        self._land_again(differing, replace(provisional, date_orders=file_orders))
+        # windowed rules (a post appearing again later) look across batches: the few batches
+        # holding a row they refuse are landed again, knowing which
+        refused = refused_rows(adapter, [self.keys[i] for i in sorted(self.keys)])
+        facts = FileFacts(first_row, refused, file_orders)
+        self._land_again(_batches_holding(self.pieces, facts.refused), facts)
+
+    def _land_again(self, indexes: list[int], facts: FileFacts) -> None:
+        width = max(self.widths, default=0)
+        for i in indexes:
+            self._land(i, self.csv.batch(self.pieces[i], width), facts)
+
+    def _land(self, i: int, frame: pl.DataFrame, facts: FileFacts) -> None:
+        outcome = apply(self.detection, self.ctx, self.ingest_id, frame, facts)
+        outcome = tombstones.drop_forgotten(self.forgotten, outcome)
+        self.outcomes[i] = _BatchOutcome.write(self.work, i, outcome)
+        if outcome.keys is not None:
+            self.keys[i] = outcome.keys
+        if outcome.date_evidence is not None:
+            self.evidence[i] = outcome.date_evidence
+        self.orders[i] = outcome.date_orders
+
+
+def _publish_batches(
+    settings: Settings, ingest_id: str, adapter: Adapter, outcomes: list[_BatchOutcome]
+) -> None:
+    """Stream the batches' parts into the ingest's one lake file and one rejects file."""
+    landed = [o.landed for o in outcomes if o.landed is not None]
+    rejects = [o.rejects for o in outcomes if o.rejects is not None]
+    if landed:
+        lake = lake_store(settings)
+        lake.sink(lake.entity_file(adapter.entity, adapter.platform, ingest_id), pl.scan_ipc(landed))
+    if rejects and not landed:  # as landed whole: decided over the whole table
+        forgotten_file = tombstones.wholly_forgotten(pl.scan_ipc(rejects).collect())
+        write_parquet(settings.rejects / f"{ingest_id}.parquet", forgotten_file)
+    elif rejects:
+        sink_parquet(settings.rejects / f"{ingest_id}.parquet", pl.scan_ipc(rejects))
