@@ -1,12 +1,11 @@
-"""The pins are complete and exact: a fresh venv from each file passes `pip check`."""
+"""The pins are complete and exact: the environment installed from each file holds exactly them and
+passes `pip check`."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
-import venv
-from pathlib import Path
 
 import pytest
 
@@ -38,30 +37,29 @@ def test_every_line_is_an_exact_pin_and_the_contract_versions_hold() -> None:
         assert required in superset, required
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["pipeline.txt", "superset.txt"])
-def test_fresh_no_deps_install_passes_pip_check(name: str, tmp_path: Path) -> None:
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    py = env_dir / "bin" / "python"
-    install = subprocess.run(
-        [
-            str(py),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--no-compile",
-            "-r",
-            str(REQ / name),
-        ],
+@pytest.mark.parametrize(
+    ("name", "venv_dir"), [("pipeline.txt", ".venv"), ("superset.txt", ".venv-superset")]
+)
+def test_the_environment_made_from_the_pins_is_exactly_them_and_passes_pip_check(
+    name: str, venv_dir: str
+) -> None:
+    # `make venv`/`make venv-superset` install each file with --no-deps: an environment holding exactly
+    # the pins (nothing more could satisfy a missing dependency) that passes `pip check` proves the
+    # pins complete and consistent, as a fresh install would.
+    py = REPO_ROOT / venv_dir / "bin" / "python"
+    assert py.exists(), f"{venv_dir} is missing: `make {'venv' if venv_dir == '.venv' else 'venv-superset'}`"
+    frozen = subprocess.run(
+        [str(py), "-m", "pip", "freeze", "--all", "--exclude-editable", "--disable-pip-version-check"],
         capture_output=True,
         text=True,
-        timeout=1200,
-    )
-    assert install.returncode == 0, install.stderr[-3000:]
+        timeout=120,
+        check=True,
+    ).stdout.splitlines()
+    installed = {
+        ln.split("==")[0].lower().replace("_", "-"): ln.split("==")[1] for ln in frozen if "==" in ln
+    }
+    installed.pop("pip", None)  # the venv's own installer, not a dependency
+    assert installed == _pins(name), f"{venv_dir} differs from requirements/{name}"
     check = subprocess.run([str(py), "-m", "pip", "check"], capture_output=True, text=True, timeout=300)
-    assert check.returncode == 0, f"pip check after installing {name}:\n{check.stdout}{check.stderr}"
+    assert check.returncode == 0, f"pip check in {venv_dir}:\n{check.stdout}{check.stderr}"
     assert sys.version_info[:2] == (3, 11)
