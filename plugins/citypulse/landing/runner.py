@@ -667,24 +667,30 @@ def _land_member(
     return result
 
 
+def _timezone(source: _Source, adapter: Adapter) -> str:
+    """The file's local time zone: the manifest's, else the adapter's platform default."""
+    return source.manifest.timezone or adapter.timezone
+
+
 def _observed_at(
-    source: _Source, name: str, tz: str, from_content: Callable[[], datetime | None]
+    source: _Source, name: str, adapter: Adapter, from_content: Callable[[str], datetime | None]
 ) -> tuple[datetime, str]:
-    """When the export was taken, and where that came from; refused outside the plausible window."""
-    moment, origin = _observed_at_unchecked(source, name, tz, from_content)
+    """When the export was taken, and where that came from; refused outside the plausible window.
+    ``from_content`` reads it from the rows, given the file's time zone."""
+    moment, origin = _observed_at_unchecked(source, name, _timezone(source, adapter), from_content)
     limits.current().check_moment(moment, f"observation time (from the {origin})")
     return moment, origin
 
 
 def _observed_at_unchecked(
-    source: _Source, name: str, tz: str, from_content: Callable[[], datetime | None]
+    source: _Source, name: str, tz: str, from_content: Callable[[str], datetime | None]
 ) -> tuple[datetime, str]:
     if source.manifest.observed_at is not None:
         return source.manifest.observed_at, "manifest"
     from_name = from_file_name(name.split("!")[-1], tz) or from_file_name(name.split("!")[0], tz)
     if from_name is not None:
         return from_name, "filename"
-    content = from_content()
+    content = from_content(tz)
     if content is not None:
         return content, "content"
     return from_mtime(source.path), "mtime"
@@ -697,7 +703,7 @@ def _context(source: _Source, name: str, detection: Detection, observed_at: date
         adapter=adapter,
         file_name=name,
         observed_at=observed_at,
-        timezone=source.manifest.timezone or adapter.timezone,
+        timezone=_timezone(source, adapter),
         account_id=source.manifest.account_id,
         account_name=source.manifest.account_name,
         city_code=source.manifest.city_code,
@@ -736,12 +742,11 @@ def _land_table_file(
         return _quarantine_no_adapter(settings, entry, source, name, why, detections)
     first = matched[0].adapter
     assert first is not None
-    tz = source.manifest.timezone or first.timezone
     entry["observed_at"], entry["observed_at_source"] = _observed_at(
         source,
         name,
-        tz,
-        lambda: next(filter(None, (observed_at_from_content(d, tz) for d in matched)), None),
+        first,
+        lambda tz: next(filter(None, (observed_at_from_content(d, tz) for d in matched)), None),
     )
     forgotten = tombstones.load(settings)  # rows of accounts forgotten on request never land
     try:
@@ -958,12 +963,11 @@ def _land_batches(
     read from every batch's rows) recorded in ``entry``."""
     adapter = detection.adapter
     assert adapter is not None
-    tz = source.manifest.timezone or adapter.timezone
     entry["observed_at"], entry["observed_at_source"] = _observed_at(
         source,
         name,
-        tz,
-        lambda: max(
+        adapter,
+        lambda tz: max(
             filter(None, (observed_at_from_content(detection, tz, b.frame) for b in csv.batches())),
             default=None,
         ),
