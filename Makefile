@@ -14,7 +14,7 @@ include config/citypulse.env
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/citypulse.env)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help venv venv-superset venv-spark test-spark system-deps manifest demo demo-stop stack stack-down test-stack test-images test lint typecheck unit docs bench bench-smoke clean-data
+.PHONY: help venv venv-superset venv-spark test-spark system-deps manifest demo demo-stop stack stack-down test-stack test-images test test-setup lint typecheck unit docs bench bench-smoke clean-data
 
 help:
 	@echo "make demo    sample exports -> land -> build -> evaluate -> report -> Superset + Airflow on localhost"
@@ -25,25 +25,29 @@ help:
 	@echo "make venv | venv-superset | docs | bench | bench-smoke | clean-data"
 
 # --- environments: created once, reinstalled only when the pins change (stamp files) ---
+# Modules compile to bytecode when first imported: most of a venv never is, and compiling it all
+# at install is a third of the install's time.
+PIP_INSTALL = -q --disable-pip-version-check --no-deps --no-compile
+
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements/pipeline.txt pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/pipeline.txt
-	$(VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(VENV)/bin/python -m pip install $(PIP_INSTALL) -r requirements/pipeline.txt
+	$(VENV)/bin/python -m pip install $(PIP_INSTALL) --no-build-isolation -e .
 	@touch $@
 
 venv-superset: $(SVENV)/.installed
 $(SVENV)/.installed: requirements/superset.txt
 	@test -x $(SVENV)/bin/python || $(PYTHON) -m venv $(SVENV)
-	$(SVENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/superset.txt
+	$(SVENV)/bin/python -m pip install $(PIP_INSTALL) -r requirements/superset.txt
 	@touch $@
 
 # dbt on Spark (docs/spark.md): dbt-spark + pyspark, its own venv; citypulse installed for the session runner.
 venv-spark: $(KVENV)/.installed
 $(KVENV)/.installed: requirements/spark.txt pyproject.toml
 	@test -x $(KVENV)/bin/python || $(PYTHON) -m venv $(KVENV)
-	$(KVENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements/spark.txt
-	$(KVENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(KVENV)/bin/python -m pip install $(PIP_INSTALL) -r requirements/spark.txt
+	$(KVENV)/bin/python -m pip install $(PIP_INSTALL) --no-build-isolation -e .
 	@touch $@
 
 # The same dbt project on Spark over the same lake, compared with DuckDB (own venv and JVM; .ci/run runs it after `make test`).
@@ -91,7 +95,12 @@ unit: venv
 
 # One worker per core (two here): modules and the Superset folder stay whole on one worker.
 TEST_WORKERS ?= 2
-test: venv venv-superset system-deps lint typecheck manifest
+# What the suite needs, made side by side on the cores: the two venvs install together, then
+# mypy runs beside ruff and the manifest.
+test-setup: venv venv-superset system-deps lint typecheck manifest
+
+test:
+	@$(MAKE) --no-print-directory -j$(TEST_WORKERS) --output-sync=target test-setup
 	$(VENV)/bin/python scripts/run_pytest.py tests -m "not system and not spark" \
 		-n $(TEST_WORKERS) --dist loadgroup --junitxml=test-artifacts/junit-test.xml
 
