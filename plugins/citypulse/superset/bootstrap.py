@@ -1,8 +1,9 @@
 """``citypulse superset-bootstrap``: everything Superset shows is configured from this repository.
 
-Steps, each idempotent: migrate the metadata database, create/refresh the admin (generated password),
-``superset init`` (built-in roles), import the dashboards-as-code bundle (overwrite by UUID), then the
-Analyst and Viewer roles and users. Secrets are generated once and kept 0600 under the data home.
+Steps, each idempotent: migrate the metadata database (``superset db upgrade``); then, in one Superset
+app (``provision.py``), create/refresh the admin (generated password), what ``superset init`` does
+(built-in roles), import the dashboards-as-code bundle (overwrite by UUID), and the Analyst and Viewer
+roles and users. Secrets are generated once and kept 0600 under the data home.
 """
 
 from __future__ import annotations
@@ -54,9 +55,8 @@ def bootstrap(settings: Settings) -> int:
     python = str(superset_python(settings))
     cwd = settings.superset_home
 
+    # a process of its own: the app that provisions must start on an already migrated metadata database
     _run("superset db upgrade", [superset, "db", "upgrade"], env, cwd)
-    _run("superset: admin user", [python, str(PROVISION_SCRIPT), "admin"], env, cwd)
-    _run("superset init", [superset, "init"], env, cwd)
     with tempfile.TemporaryDirectory(dir=settings.superset_home, prefix="bundle-") as tmp:
         bundle = render_bundle(
             assets_dir(settings),
@@ -64,15 +64,9 @@ def bootstrap(settings: Settings) -> int:
             {"CITYPULSE_SERVING_DB": env["CITYPULSE_SERVING_DB"]},
         )
         _run(
-            "superset: import dashboards as code",
-            [python, str(PROVISION_SCRIPT), "import", str(bundle)],
+            "superset: admin, roles, dashboards as code, Analyst and Viewer",
+            [python, str(PROVISION_SCRIPT), str(bundle), warehouse_database_uuid(settings)],
             env,
             cwd,
         )
-    _run(
-        "superset: Analyst and Viewer roles",
-        [python, str(PROVISION_SCRIPT), "roles", warehouse_database_uuid(settings)],
-        env,
-        cwd,
-    )
     return 0

@@ -1,11 +1,13 @@
-"""Users and roles inside Superset. Runs in the Superset interpreter (.venv-superset), not the pipeline's.
+"""Users, roles and dashboards inside Superset. Runs in the Superset interpreter (.venv-superset), not
+the pipeline's.
 
-Started by ``citypulse.superset.bootstrap`` as ``python provision.py <step> <database_uuid>``;
-passwords arrive in the environment (CITYPULSE_SUPERSET_<USER>_PASSWORD), never on the command line.
-Deliberately self-contained: it imports superset, not citypulse (query_context.py is loaded by path).
+Started by ``citypulse.superset.bootstrap`` as ``python provision.py <bundle.zip> <database_uuid>``
+after ``superset db upgrade``; passwords arrive in the environment (CITYPULSE_SUPERSET_<USER>_PASSWORD),
+never on the command line. Deliberately self-contained: it imports superset, not citypulse
+(query_context.py is loaded by path). The steps share one app, which takes seconds to start:
 
-Steps:
   admin  create or update the admin user (before the asset import, which needs an owner).
+  init   what ``superset init`` does: every view's permissions, then the built-in roles.
   import import the rendered bundle ZIP with Superset's assets import (the command behind
          POST /api/v1/assets/import/), which overwrites by UUID: importing twice leaves one copy;
          then save each chart's query context, built from its params (query_context.py beside
@@ -172,20 +174,26 @@ def provision_roles(database_uuid: str) -> None:
     )
 
 
+def init_permissions_and_roles() -> None:
+    from superset import appbuilder, db  # type: ignore[attr-defined]  # runs in .venv-superset
+    from superset import security_manager as sm  # type: ignore[attr-defined]  # runs in .venv-superset
+
+    appbuilder.add_permissions(update_perms=True)
+    sm.sync_role_definitions()
+    db.session.commit()
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        raise SystemExit("usage: provision.py <bundle.zip> <database_uuid>")
     from superset.app import create_app
 
     app = create_app()
     with app.app_context():
-        step = argv[1] if len(argv) > 1 else ""
-        if step == "admin":
-            provision_admin()
-        elif step == "import" and len(argv) == 3:
-            import_bundle(argv[2])
-        elif step == "roles" and len(argv) == 3:
-            provision_roles(argv[2])
-        else:
-            raise SystemExit("usage: provision.py admin | import <bundle.zip> | roles <database_uuid>")
+        provision_admin()
+        init_permissions_and_roles()
+        import_bundle(argv[1])
+        provision_roles(argv[2])
     return 0
 
 
